@@ -4,6 +4,19 @@ import { causesFromIssues, type AdmissionStage, type FieldCause, type StagedCaus
 import { KINDS, type KindAdmission } from "./kinds";
 import { objectMeta, type NameRule, type ObjectMeta } from "./kubernetes/meta";
 import { collectingReport } from "./report";
+import { destinationRuleSpec, type DestinationRuleSpec } from "./istio/destination-rule";
+import { gatewaySpec, type GatewaySpec } from "./istio/gateway";
+import {
+  authorizationPolicySpec,
+  peerAuthenticationSpec,
+  requestAuthenticationSpec,
+  type AuthorizationPolicySpec,
+  type PeerAuthenticationSpec,
+  type RequestAuthenticationSpec,
+} from "./istio/security";
+import { serviceEntrySpec, type ServiceEntrySpec } from "./istio/service-entry";
+import { sidecarSpec, type SidecarSpec } from "./istio/sidecar";
+import { virtualServiceSpec, type VirtualServiceSpec } from "./istio/virtual-service";
 
 export type { AdmissionStage, FieldCause } from "./causes";
 export { formatFieldPath } from "./causes";
@@ -28,6 +41,35 @@ export {
   type ServicePort as KubernetesServicePort,
 } from "./kubernetes/core";
 export { deploymentSpec, replicaSetSpec, podTemplateSpec, type DeploymentSpec, type ReplicaSetSpec, type PodTemplateSpec } from "./kubernetes/apps";
+
+/** An Istio config object whose spec has passed admission. */
+export interface IstioObject<Kind extends string, Spec> {
+  apiVersion: string;
+  kind: Kind;
+  metadata: ObjectMeta;
+  spec: Spec;
+  status?: unknown;
+}
+export type VirtualService = IstioObject<"VirtualService", VirtualServiceSpec>;
+export type DestinationRule = IstioObject<"DestinationRule", DestinationRuleSpec>;
+export type Gateway = IstioObject<"Gateway", GatewaySpec>;
+export type ServiceEntry = IstioObject<"ServiceEntry", ServiceEntrySpec>;
+export type Sidecar = IstioObject<"Sidecar", SidecarSpec>;
+export type PeerAuthentication = IstioObject<"PeerAuthentication", PeerAuthenticationSpec>;
+export type AuthorizationPolicy = IstioObject<"AuthorizationPolicy", AuthorizationPolicySpec>;
+export type RequestAuthentication = IstioObject<"RequestAuthentication", RequestAuthenticationSpec>;
+
+/** The spec schema of each Istio kind, for code that reads stored objects back into typed specs. */
+export const istioSpecSchemas = {
+  VirtualService: virtualServiceSpec,
+  DestinationRule: destinationRuleSpec,
+  Gateway: gatewaySpec,
+  ServiceEntry: serviceEntrySpec,
+  Sidecar: sidecarSpec,
+  PeerAuthentication: peerAuthenticationSpec,
+  AuthorizationPolicy: authorizationPolicySpec,
+  RequestAuthentication: requestAuthenticationSpec,
+} as const;
 
 /** The object shape admit() accepts (what a client sent, before any typing). */
 export interface AdmissionObject {
@@ -85,6 +127,39 @@ function lookup(obj: AdmissionObject): KindAdmission | FieldCause {
   return entry;
 }
 
+/**
+ * Drops object properties whose value is null, as the API server does before validating (CRD fields that are not
+ * nullable are pruned; built-in types decode null as unset). Returns the same reference when there is nothing to drop.
+ */
+function withoutNulls<T>(value: T): T {
+  if (Array.isArray(value)) {
+    let copy: unknown[] | null = null;
+    for (const [index, item] of value.entries()) {
+      const cleaned = withoutNulls(item);
+      if (cleaned !== item) {
+        copy ??= [...value];
+        copy[index] = cleaned;
+      }
+    }
+    return (copy ?? value) as T;
+  }
+  if (typeof value !== "object" || value === null) return value;
+  let copy: Record<string, unknown> | null = null;
+  for (const [key, item] of Object.entries(value)) {
+    if (item === null) {
+      copy ??= { ...(value as Record<string, unknown>) };
+      delete copy[key];
+      continue;
+    }
+    const cleaned = withoutNulls(item);
+    if (cleaned !== item) {
+      copy ??= { ...(value as Record<string, unknown>) };
+      copy[key] = cleaned;
+    }
+  }
+  return (copy ?? value) as T;
+}
+
 function strip(causes: readonly StagedCause[]): FieldCause[] {
   return causes.map(({ reason, field, message }) => ({ reason, field, message }));
 }
@@ -94,7 +169,8 @@ function strip(causes: readonly StagedCause[]): FieldCause[] {
  * (unknown fields, types, enums, required fields, metadata) runs first; only an object that passes it reaches
  * the webhook's semantic rules. Returns the causes of the step that refused it.
  */
-export function review(obj: AdmissionObject): AdmissionReview {
+export function review(submitted: AdmissionObject): AdmissionReview {
+  const obj = withoutNulls(submitted);
   const found = lookup(obj);
   if (!("body" in found)) return { causes: [found], deniedBy: "schema" };
   const entry = found;

@@ -7,6 +7,7 @@ import {
   ipOrCidrProblem,
   isIstioDnsLabel,
   labelValueProblem,
+  parseDurationNanos,
   portProblem,
   qualifiedNameProblem,
   re2Problem,
@@ -40,6 +41,15 @@ export const duration = z
       if (problem) report.invalid([], text, problem);
     }),
   );
+
+/** A protobuf Duration where 0 is meaningful (e.g. a session cookie's `ttl: 0s`): well-formed and not negative. */
+export const nonNegativeDuration = z.string().superRefine(
+  schemaRule((text: string, report) => {
+    const nanos = parseDurationNanos(text);
+    if (nanos === null) report.invalid([], text, "not a valid duration; use a number with a unit such as 0s, 3s, 500ms, 1m or 1h");
+    else if (nanos < 0n) report.invalid([], text, "duration must not be negative");
+  }),
+);
 
 /** Reports when more than one member of a protobuf `oneof` is set (the CRD's oneOf constraint). */
 export function onlyOneOf<T extends object>(keys: readonly (keyof T & string)[]): (value: T, report: Report) => void {

@@ -11,6 +11,7 @@ import {
   double,
   duration,
   int32,
+  nonNegativeDuration,
   onlyOneOf,
   portSelector,
   stringMap,
@@ -22,7 +23,7 @@ import {
 const httpCookie = z.strictObject({
   name: z.string(),
   path: z.string().optional(),
-  ttl: duration.optional(),
+  ttl: nonNegativeDuration.optional(),
   attributes: z.array(z.strictObject({ name: z.string(), value: z.string().optional() })).optional(),
 });
 

@@ -6,7 +6,7 @@ import { checkPort, checkProtocol, isHttpProtocol, isTlsProtocol, parseProtocol,
 
 /** A port on a Gateway server or Sidecar listener (`targetPort` is deprecated and refused by the webhook). */
 export const port = z.strictObject({
-  number: uint32.optional(),
+  number: uint32,
   protocol: z.string(),
   name: z.string(),
   targetPort: uint32.optional(),
@@ -129,7 +129,7 @@ function checkServer(entry: Server, path: Path, report: Report): void {
   const protocol = parseProtocol(entry.port.protocol);
   if (protocol === null) checkProtocol(entry.port.protocol || "(empty)", [...path, "port", "protocol"], report);
   const bind = entry.bind ?? "";
-  const number = entry.port.number ?? 0;
+  const number = entry.port.number;
   if (number > 0 || !bind.startsWith(UNIX_PREFIX)) checkPort(number, [...path, "port", "number"], report);
   if ((entry.port.targetPort ?? 0) > 0) report.invalid([...path, "port", "targetPort"], entry.port.targetPort, "targetPort has no impact on Gateways");
   if (entry.port.name === "") report.required([...path, "port", "name"], "port name must be set");

@@ -40,6 +40,12 @@ const validSamples: Record<string, string> = {
   "VirtualService using most HTTP route features": samples.richVirtualService,
   "Bookinfo Service, ServiceAccount and Deployment": samples.bookinfoCore,
   "Namespace, ConfigMap, TLS Secret, Pod, Endpoints, ReplicaSet": samples.otherCore,
+  "request-timeouts task (deprecated percent, 0.5s timeout)": samples.requestTimeoutsTask,
+  "mirroring task": samples.mirroringTask,
+  "egress gateway task (ServiceEntry, Gateway, DestinationRules, mesh+gateway VirtualService)": samples.egressGatewayTask,
+  "TLS passthrough task (tls route with sniHosts)": samples.tlsPassthroughTask,
+  "security tasks (allow-nothing, CUSTOM ext-authz, DENY without JWT, PERMISSIVE)": samples.securityTasks,
+  "traffic policies (cookie hash with ttl 0s, locality failover, Sidecar ingress)": samples.trafficPolicyVariety,
 };
 
 describe("valid manifests are admitted", () => {
@@ -59,6 +65,17 @@ describe("valid manifests are admitted", () => {
     const spec = copyOf(vs!).spec as VirtualServiceSpec;
     spec.http![0]!.route![1]!.weight = 30;
     expect(admit({ ...vs!, spec })).toEqual([]);
+  });
+
+  it("treats null fields as absent, as the API server does (YAML `subset:` with no value)", () => {
+    const object = broken(reviewsVs, (o) => {
+      o.metadata.creationTimestamp = null;
+      o.spec.http[0].route[0].destination.subset = null;
+    });
+    expect(admit(object)).toEqual([]);
+    expect(admit(broken(reviewsVs, (o) => (o.spec.http[0].route[0].destination.host = null)))).toEqual([
+      { reason: "FieldValueRequired", field: "spec.http[0].route[0].destination.host", message: "Required value" },
+    ]);
   });
 
   it("accepts a single destination with weight 0 (it gets all traffic)", () => {
@@ -240,6 +257,7 @@ const invalidCases: InvalidCase[] = [
   },
   { name: "DestinationRule mutual TLS without certificates", object: broken(circuitBreakerDr, (o) => (o.spec.trafficPolicy.tls = { mode: "MUTUAL", privateKey: "/k" })), reason: "FieldValueRequired", field: "spec.trafficPolicy.tls.clientCertificate" },
   { name: "Gateway port 0", object: broken(gateway, (o) => (o.spec.servers[0].port.number = 0)), reason: "FieldValueInvalid", field: "spec.servers[0].port.number" },
+  { name: "Gateway port without number", object: broken(gateway, (o) => delete o.spec.servers[0].port.number), reason: "FieldValueRequired", field: "spec.servers[0].port.number" },
   { name: "Gateway port without name", object: broken(gateway, (o) => delete o.spec.servers[0].port.name), reason: "FieldValueRequired", field: "spec.servers[0].port.name" },
   { name: "Gateway unknown protocol", object: broken(gateway, (o) => (o.spec.servers[0].port.protocol = "HTTP3")), reason: "FieldValueNotSupported", field: "spec.servers[0].port.protocol" },
   {
