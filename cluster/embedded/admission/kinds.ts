@@ -46,8 +46,35 @@ function exportToWithNamespace(meta: ObjectMeta, exportTo: readonly string[] | u
   if (own >= 0 && exportTo.includes(".")) report.duplicate(["spec", "exportTo", own], meta.namespace, `"." already stands for the current namespace ${meta.namespace}`);
 }
 
-function istioKind(kind: string, group: string, versions: string[], spec: z.ZodType, withMetadata?: KindAdmission["withMetadata"]): KindAdmission {
-  return { group, versions, kind, nameRule: "dns1123-subdomain", body: istioBody(spec), defaultSpec: true, ...(withMetadata ? { withMetadata } : {}) };
+const DRY_RUN_ANNOTATION = "istio.io/dry-run";
+
+/** Only AuthorizationPolicy (action ALLOW or DENY) understands the `istio.io/dry-run` annotation, and its value is a boolean. */
+function checkDryRunAnnotation(kind: string, meta: ObjectMeta, body: Record<string, unknown>, report: Report): void {
+  const value = meta.annotations?.[DRY_RUN_ANNOTATION];
+  if (value === undefined) return;
+  const path = ["metadata", "annotations", DRY_RUN_ANNOTATION];
+  if (kind !== "AuthorizationPolicy") {
+    report.invalid(path, value, `${kind} does not support the ${DRY_RUN_ANNOTATION} annotation; remove it`);
+    return;
+  }
+  const action = specOf<{ action?: string }>(body).action ?? "ALLOW";
+  if (action !== "ALLOW" && action !== "DENY") report.invalid(path, value, `${DRY_RUN_ANNOTATION} only supports action ALLOW or DENY, found ${action}`);
+  else if (!/^(?:1|t|T|TRUE|true|True|0|f|F|FALSE|false|False)$/.test(value)) report.invalid(path, value, "must be a boolean (true or false)");
+}
+
+function istioKind(kind: string, group: string, versions: string[], spec: z.ZodType, kindRules?: KindAdmission["withMetadata"]): KindAdmission {
+  return {
+    group,
+    versions,
+    kind,
+    nameRule: "dns1123-subdomain",
+    body: istioBody(spec),
+    defaultSpec: true,
+    withMetadata: (meta, body, report) => {
+      checkDryRunAnnotation(kind, meta, body, report);
+      kindRules?.(meta, body, report);
+    },
+  };
 }
 
 function coreKind(kind: string, group: string, nameRule: NameRule, body: z.ZodType): KindAdmission {

@@ -78,6 +78,10 @@ describe("valid manifests are admitted", () => {
     ]);
   });
 
+  it("accepts the dry-run annotation on an ALLOW AuthorizationPolicy", () => {
+    expect(admit(broken(authorizationPolicy, (o) => (o.metadata.annotations = { "istio.io/dry-run": "true" })))).toEqual([]);
+  });
+
   it("accepts a single destination with weight 0 (it gets all traffic)", () => {
     const spec: VirtualServiceSpec = { hosts: ["reviews"], http: [{ route: [{ destination: { host: "reviews" }, weight: 0 }] }] };
     expect(admit({ apiVersion: "networking.istio.io/v1", kind: "VirtualService", metadata: { name: "r" }, spec })).toEqual([]);
@@ -302,6 +306,12 @@ const invalidCases: InvalidCase[] = [
     field: "spec.outboundTrafficPolicy.mode",
   },
   { name: "Sidecar egress host without namespace", object: broken(sidecar, (o) => (o.spec.egress[0].hosts = ["reviews.default.svc.cluster.local"])), reason: "FieldValueInvalid", field: "spec.egress[0].hosts[0]" },
+  {
+    name: "dry-run annotation on a kind that does not support it",
+    object: broken(reviewsVs, (o) => (o.metadata.annotations = { "istio.io/dry-run": "true" })),
+    reason: "FieldValueInvalid",
+    field: "metadata.annotations[istio.io/dry-run]",
+  },
   { name: "bad metadata.name", object: broken(reviewsVs, (o) => (o.metadata.name = "Reviews_V1")), reason: "FieldValueInvalid", field: "metadata.name" },
   { name: "missing metadata.name", object: broken(reviewsVs, (o) => delete o.metadata.name), reason: "FieldValueRequired", field: "metadata.name" },
   { name: "invalid label value", object: broken(service, (o) => (o.metadata.labels.version = "v1!")), reason: "FieldValueInvalid", field: "metadata.labels[version]" },
