@@ -145,7 +145,10 @@ function withoutNulls<T>(value: T): T {
   }
   if (typeof value !== "object" || value === null) return value;
   let copy: Record<string, unknown> | null = null;
-  for (const [key, item] of Object.entries(value)) {
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue;
+    const item = record[key];
     if (item === null) {
       copy ??= { ...(value as Record<string, unknown>) };
       delete copy[key];
