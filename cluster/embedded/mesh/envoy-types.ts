@@ -119,6 +119,8 @@ export interface HeaderMatcher {
   /** Header presence match (Istio uses it for `withoutHeaders` with an empty match, and for "any value"). */
   present_match?: boolean;
   invert_match?: boolean;
+  /** Set on `withoutHeaders` matchers: a missing header counts as the empty string. */
+  treat_missing_header_as_empty?: boolean;
 }
 
 export interface QueryParameterMatcher {
@@ -160,6 +162,7 @@ export interface RetryPolicy {
   retry_host_predicate?: RetryHostPredicate[];
   /** int64 in proto JSON: a string. */
   host_selection_retry_max_attempts?: string;
+  retry_back_off?: { base_interval: Duration };
 }
 
 export interface RequestMirrorPolicy {
@@ -178,6 +181,8 @@ export interface RouteAction {
   prefix_rewrite?: string;
   regex_rewrite?: { pattern: RegexMatcher; substitution: string };
   host_rewrite_literal?: string;
+  /** Inbound routes: stream duration limits ("0s" = none). */
+  max_stream_duration?: { max_stream_duration?: Duration; grpc_timeout_header_max?: Duration };
   /** Envoy's answer when the named cluster does not exist; unset means 503 (NC). */
   cluster_not_found_response_code?: "SERVICE_UNAVAILABLE" | "NOT_FOUND" | "INTERNAL_SERVER_ERROR";
 }
@@ -232,6 +237,8 @@ export interface VirtualHost {
   domains: string[];
   routes: Route[];
   include_request_attempt_count?: boolean;
+  /** Gateway servers with `tls.httpsRedirect`: plain-HTTP requests get a 301 to https. */
+  require_tls?: "NONE" | "EXTERNAL_ONLY" | "ALL";
 }
 
 export interface RouteConfiguration {
@@ -386,6 +393,7 @@ export interface Cluster {
   type?: ClusterDiscoveryType;
   eds_cluster_config?: { eds_config: ConfigSource; service_name: string };
   connect_timeout?: Duration;
+  /** Absent means ROUND_ROBIN (the enum's zero value, which proto3 JSON omits). */
   lb_policy?: LbPolicy;
   circuit_breakers?: CircuitBreakers;
   outlier_detection?: OutlierDetection;
@@ -400,6 +408,7 @@ export interface Cluster {
   transport_socket_matches?: { name: string; match: Record<string, string>; transport_socket: TransportSocket }[];
   filters?: { name: string; typed_config: Record<string, unknown> }[];
   cleanup_interval?: Duration;
+  upstream_bind_config?: { source_address: SocketAddress };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
