@@ -1,0 +1,215 @@
+// Opens the platform database: embedded PGlite by default, a PostgreSQL server when DATABASE_URL is set.
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { z } from "zod";
+import { PrismaClient } from "@/prisma/generated/client/client";
+
+/** Which engine stores the data. */
+export type DatabaseKind = "pglite" | "postgres";
+
+/** What migrations (and other admin tools) need to reach the same database the client uses. */
+export type DatabaseTarget =
+  | { kind: "pglite"; pglite: PGlite }
+  | { kind: "postgres"; databaseUrl: string };
+
+/** An open database: the Prisma client, the engine behind it, and how to release it. */
+export interface Database {
+  prisma: PrismaClient;
+  kind: DatabaseKind;
+  /** Hand this to deployMigrations()/createMigration() from prisma/migrate.ts. */
+  target: DatabaseTarget;
+  /** Disconnects Prisma and shuts the engine down (PGlite flushes its data dir). */
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** postgres:// or postgresql:// URL; overrides DATABASE_URL. */
+  databaseUrl?: string;
+  /** Folder holding the `pglite` data dir; overrides ICA_DATA_DIR (default ./data). */
+  dataDir?: string;
+  /** Throwaway in-memory PGlite (tests); ignores DATABASE_URL and the data dir. */
+  memory?: boolean;
+}
+
+const postgresUrlSchema = z
+  .string()
+  .trim()
+  .regex(/^postgres(ql)?:\/\/.+/, "must start with postgres:// or postgresql://")
+  .refine((value) => URL.canParse(value), "is not a valid URL");
+
+const databaseEnvSchema = z.object({
+  DATABASE_URL: z.preprocess((value) => (value === "" ? undefined : value), postgresUrlSchema.optional()),
+  ICA_DATA_DIR: z.preprocess((value) => (value === "" ? undefined : value), z.string().optional()),
+});
+
+/** The database settings of the environment, validated. */
+export interface DatabaseSettings {
+  databaseUrl: string | undefined;
+  dataDir: string;
+}
+
+/** Validates DATABASE_URL and ICA_DATA_DIR; throws a readable error naming the bad variable. */
+export function readDatabaseSettings(env: Record<string, string | undefined> = process.env): DatabaseSettings {
+  const parsed = databaseEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`).join("; ");
+    throw new Error(`Invalid database settings: ${problems}`);
+  }
+  return { databaseUrl: parsed.data.DATABASE_URL, dataDir: parsed.data.ICA_DATA_DIR ?? "./data" };
+}
+
+/** The PGlite data directory inside a data folder. */
+export function pgliteDataDir(dataDir: string): string {
+  return path.resolve(dataDir, "pglite");
+}
+
+/** host:port/database of a PostgreSQL URL without its credentials, for messages. */
+export function describePostgresUrl(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  const host = url.hostname || url.searchParams.get("host") || "localhost";
+  const database = decodeURIComponent(url.pathname.replace(/^\//, "")) || "(default database)";
+  return `${host}:${url.port || "5432"}/${database}`;
+}
+
+const connectionFailureHints: Record<string, string> = {
+  ECONNREFUSED: "nothing is listening there: is PostgreSQL running, and are the host and port in DATABASE_URL right?",
+  ENOTFOUND: "the host name does not resolve: check the host in DATABASE_URL",
+  EAI_AGAIN: "the host name does not resolve: check the host in DATABASE_URL",
+  ETIMEDOUT: "the connection timed out: check the host, port and any firewall between here and the server",
+  "28P01": "the password was rejected: check the user and password in DATABASE_URL",
+  "28000": "the server refused this user (pg_hba.conf): check the user in DATABASE_URL and the server's access rules",
+  "3D000": "the database does not exist: create it (createdb) or fix the database name in DATABASE_URL",
+};
+
+/** Turns a low-level connection error into a message saying which server failed and what to check. */
+export function explainConnectionFailure(databaseUrl: string, error: unknown): Error {
+  const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : undefined;
+  const detail = error instanceof Error ? error.message : String(error);
+  const hint = (code ? connectionFailureHints[code] : undefined) ?? "check DATABASE_URL (host, port, user, password, database)";
+  return new Error(`Cannot connect to PostgreSQL at ${describePostgresUrl(databaseUrl)}: ${detail}. Hint: ${hint}.`, {
+    cause: error,
+  });
+}
+
+/**
+ * Opens a database from explicit options, falling back to the environment: PGlite in
+ * `<dataDir>/pglite` without DATABASE_URL, PostgreSQL through adapter-pg with it.
+ */
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
+  if (options.memory) return openPglite(await createMemoryPglite());
+  return openConfiguredDatabase(options);
+}
+
+function openConfiguredDatabase(options: Omit<OpenDatabaseOptions, "memory">): Database {
+  const settings = readDatabaseSettings();
+  const databaseUrl = options.databaseUrl === undefined ? settings.databaseUrl : postgresUrlSchema.parse(options.databaseUrl);
+  if (databaseUrl) return openPostgres(databaseUrl);
+  const dataDir = pgliteDataDir(options.dataDir ?? settings.dataDir);
+  fs.mkdirSync(dataDir, { recursive: true });
+  return openPglite(new PGlite(dataDir));
+}
+
+const templateCacheDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "node_modules", ".cache", "ica-pglite");
+const globalForTemplate = globalThis as typeof globalThis & { __icaPgliteTemplate?: Promise<Blob | undefined> };
+
+function templateCacheFile(): string | undefined {
+  try {
+    const packageJson = fs.readFileSync(path.join(templateCacheDir, "..", "..", "@electric-sql", "pglite", "package.json"), "utf8");
+    const version = z.object({ version: z.string() }).parse(JSON.parse(packageJson)).version;
+    return path.join(templateCacheDir, `empty-cluster-${version}.tar.gz`);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A fresh in-memory PGlite. Running initdb inside wasm takes several seconds, so the first call dumps
+ * the pristine cluster to node_modules/.cache/ica-pglite and later ones (any process) start from it in ~1 s.
+ */
+export async function createMemoryPglite(): Promise<PGlite> {
+  const template = await (globalForTemplate.__icaPgliteTemplate ??= readCachedTemplate());
+  if (template) {
+    const pglite = new PGlite({ loadDataDir: template });
+    await pglite.waitReady;
+    return pglite;
+  }
+  const pglite = new PGlite();
+  await pglite.waitReady;
+  const dump = await pglite.dumpDataDir("gzip");
+  globalForTemplate.__icaPgliteTemplate = Promise.resolve(dump);
+  await writeCachedTemplate(dump);
+  return pglite;
+}
+
+async function readCachedTemplate(): Promise<Blob | undefined> {
+  const file = templateCacheFile();
+  if (!file) return undefined;
+  try {
+    return new Blob([await fs.promises.readFile(file)], { type: "application/x-gzip" });
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeCachedTemplate(dump: Blob): Promise<void> {
+  const file = templateCacheFile();
+  if (!file) return;
+  const partial = `${file}.${process.pid}.partial`;
+  try {
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    await fs.promises.writeFile(partial, Buffer.from(await dump.arrayBuffer()));
+    await fs.promises.rename(partial, file);
+  } catch {
+    // A read-only tree only loses the speed-up.
+    await fs.promises.rm(partial, { force: true });
+  }
+}
+
+function openPglite(pglite: PGlite): Database {
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  return {
+    prisma,
+    kind: "pglite",
+    target: { kind: "pglite", pglite },
+    async close() {
+      await prisma.$disconnect();
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}
+
+function openPostgres(databaseUrl: string): Database {
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
+  return {
+    prisma,
+    kind: "postgres",
+    target: { kind: "postgres", databaseUrl },
+    async close() {
+      await prisma.$disconnect();
+    },
+  };
+}
+
+const globalForDatabase = globalThis as typeof globalThis & { __icaDatabase?: Database };
+
+/** The process-wide database (one PGlite per data dir per process), kept across Next dev reloads. */
+export function getDatabase(): Database {
+  globalForDatabase.__icaDatabase ??= openConfiguredDatabase({});
+  return globalForDatabase.__icaDatabase;
+}
+
+/** The process-wide Prisma client. */
+export function getPrisma(): PrismaClient {
+  return getDatabase().prisma;
+}
+
+/** Closes the process-wide database if it was opened (for shutdown hooks and CLI commands). */
+export async function closeSharedDatabase(): Promise<void> {
+  const database = globalForDatabase.__icaDatabase;
+  globalForDatabase.__icaDatabase = undefined;
+  await database?.close();
+}
