@@ -1,0 +1,119 @@
+// Builds the full xDS state (LDS, RDS, CDS, EDS) one proxy receives from one push, sharing work between similar proxies.
+
+import { deepFreeze } from "@/cluster/embedded/objects";
+import type { Cluster, ClusterLoadAssignment, EnvoyNode, Listener, ProxyConfig, RouteConfiguration } from "../envoy-types";
+import { outboundClusters, wellKnownClusters } from "./clusters";
+import { gatewayListeners, gatewayRouteConfigurations, gatewayServers } from "./gateway";
+import { DNS_DOMAIN } from "./hosts";
+import type { ProxyInfo, PushContext, SidecarScope } from "./push-context";
+import { sidecarHttpPorts, sidecarInbound, sidecarOutboundListeners, sidecarRouteConfiguration } from "./sidecar";
+
+export const ISTIO_PROXY_VERSION = "1.26.2";
+
+/** Envoy's node identity as the istio-agent sets it. */
+export function nodeOf(proxy: ProxyInfo): EnvoyNode {
+  const app = proxy.labels["service.istio.io/canonical-name"] ?? proxy.labels.app ?? proxy.name;
+  return {
+    id: `${proxy.type}~${proxy.ip}~${proxy.name}.${proxy.namespace}~${proxy.namespace}.svc.${DNS_DOMAIN}`,
+    cluster: `${app}.${proxy.namespace}`,
+    metadata: {
+      CLUSTER_ID: "Kubernetes",
+      INSTANCE_IPS: proxy.ip,
+      ISTIO_VERSION: ISTIO_PROXY_VERSION,
+      LABELS: { ...proxy.labels },
+      MESH_ID: DNS_DOMAIN,
+      NAME: proxy.name,
+      NAMESPACE: proxy.namespace,
+      NODE_NAME: "ica-control-plane",
+      SERVICE_ACCOUNT: proxy.serviceAccount,
+      WORKLOAD_NAME: proxy.labels.app ?? proxy.name,
+    },
+    locality: {},
+    user_agent_name: "envoy",
+  };
+}
+
+interface SharedOutbound {
+  clusters: Cluster[];
+  endpoints: ClusterLoadAssignment[];
+}
+
+/** Per-push generator: outbound clusters and routes are computed once per scope and reused by every proxy in it. */
+export class ConfigGenerator {
+  private readonly outbound = new Map<string, SharedOutbound>();
+  private readonly routes = new Map<string, RouteConfiguration[]>();
+  private readonly outboundListeners = new Map<string, Listener[]>();
+  private readonly configs = new Map<string, ProxyConfig>();
+
+  constructor(readonly push: PushContext) {}
+
+  /** The config for a proxy in this push (cached). */
+  configFor(proxy: ProxyInfo): ProxyConfig {
+    const key = `${proxy.namespace}/${proxy.name}`;
+    const cached = this.configs.get(key);
+    if (cached) return cached;
+    const built = proxy.type === "router" ? this.buildRouter(proxy) : this.buildSidecar(proxy);
+    this.configs.set(key, built);
+    return built;
+  }
+
+  private shared(proxy: ProxyInfo, scope: SidecarScope): SharedOutbound {
+    const selectorRules = this.push.destinationRules
+      .filter((rule) => rule.workloadSelector && rule.namespace === proxy.namespace && Object.entries(rule.workloadSelector).every(([key, value]) => proxy.labels[key] === value))
+      .map((rule) => rule.name)
+      .join(",");
+    const key = `${scope.key}|${selectorRules}`;
+    const cached = this.outbound.get(key);
+    if (cached) return cached;
+    const result: SharedOutbound = { clusters: [], endpoints: [] };
+    for (const service of scope.services) {
+      const built = outboundClusters(service, this.push.destinationRuleFor(proxy, service));
+      result.clusters.push(...built.clusters);
+      result.endpoints.push(...built.endpoints);
+    }
+    this.outbound.set(key, result);
+    return result;
+  }
+
+  private sidecarRoutes(proxy: ProxyInfo, scope: SidecarScope): RouteConfiguration[] {
+    const key = scope.sourceDependent ? `${scope.key}|${proxy.namespace}/${proxy.name}` : scope.key;
+    const cached = this.routes.get(key);
+    if (cached) return cached;
+    const built = sidecarHttpPorts(scope).map((port) => sidecarRouteConfiguration(this.push, proxy, scope, port));
+    this.routes.set(key, built);
+    return built;
+  }
+
+  private buildSidecar(proxy: ProxyInfo): ProxyConfig {
+    const scope = this.push.scopeFor(proxy);
+    const shared = this.shared(proxy, scope);
+    let outboundListeners = this.outboundListeners.get(scope.key);
+    if (!outboundListeners) {
+      outboundListeners = sidecarOutboundListeners(scope);
+      this.outboundListeners.set(scope.key, outboundListeners);
+    }
+    const inbound = sidecarInbound(this.push, proxy);
+    return this.assemble(proxy, "sidecar", [...outboundListeners, inbound.listener], this.sidecarRoutes(proxy, scope), [...shared.clusters, ...wellKnownClusters(), ...inbound.clusters], shared.endpoints);
+  }
+
+  private buildRouter(proxy: ProxyInfo): ProxyConfig {
+    const scope = this.push.scopeFor(proxy);
+    const shared = this.shared(proxy, scope);
+    const servers = gatewayServers(this.push, proxy);
+    return this.assemble(proxy, "router", gatewayListeners(this.push, proxy, scope, servers), gatewayRouteConfigurations(this.push, proxy, scope, servers), [...shared.clusters, ...wellKnownClusters()], shared.endpoints);
+  }
+
+  /** Resources are shared between proxies, so they are frozen: the data plane reads them, never edits them. */
+  private assemble(proxy: ProxyInfo, proxyType: "sidecar" | "router", listeners: Listener[], routes: RouteConfiguration[], clusters: Cluster[], endpoints: ClusterLoadAssignment[]): ProxyConfig {
+    deepFreeze([listeners, routes, clusters, endpoints]);
+    return {
+      version: this.push.version,
+      node: nodeOf(proxy),
+      proxyType,
+      listeners: new Map(listeners.map((listener) => [listener.name, listener])),
+      routes: new Map(routes.map((route) => [route.name, route])),
+      clusters: new Map(clusters.map((cluster) => [cluster.name, cluster])),
+      endpoints: new Map(endpoints.map((assignment) => [assignment.cluster_name, assignment])),
+    };
+  }
+}
