@@ -14,8 +14,8 @@ export interface LoadedManifests {
   files: string[];
   /** Files skipped for their extension. */
   skipped: string[];
-  /** One entry per document or file that could not be parsed. */
-  parseErrors: string[];
+  /** One entry per document that could not be parsed. */
+  parseErrors: { file: string; message: string }[];
 }
 
 function isManifest(file: string): boolean {
@@ -46,7 +46,7 @@ export async function loadManifests(paths: readonly string[], options: { recursi
       const parsed = parseManifests(await readFile(file, "utf8"), file);
       loaded.files.push(file);
       loaded.objects.push(...parsed.objects);
-      loaded.parseErrors.push(...parsed.errors);
+      loaded.parseErrors.push(...parsed.errors.map((message) => ({ file, message })));
     }
   }
   return loaded;

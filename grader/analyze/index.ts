@@ -3,7 +3,7 @@ export type { AnalysisContext, AnalysisMessage, Analyzer, AnalyzerMetadata, Mess
 export * from "./analyzers";
 export { defaultIngressObjects } from "./defaults";
 export { analyzeFiles, loadManifests, MANIFEST_EXTENSIONS, type LoadedManifests } from "./files";
-export { formatMessage, formatMessages, friendlyName, reference, type OutputFormat } from "./format";
+export { CONFIG_ANALYSIS_URL, formatMessage, formatMessages, friendlyName, reference, type OutputFormat } from "./format";
 export { analyzeCluster, contextNamespace, listClusterObjects } from "./live";
 export { parseManifests, type ParsedManifests } from "./manifests";
 export { ALL_MESSAGE_TYPES, isAtLeast, LEVELS, parseLevel, type Level, type MessageType } from "./messages";
