@@ -451,17 +451,19 @@ export interface EnvoyNode {
 
 /**
  * The xDS state a proxy has accepted, keyed by resource name in each map (insertion order = the order istiod sent
- * them). `version` is the push version these resources came from.
+ * them). `version` is the push version these resources came from. Resources are shared between proxies and kept
+ * for older versions, so readers must never modify them.
  */
 export interface ProxyConfig {
   version: string;
   node: EnvoyNode;
   /** "sidecar" for application pods, "router" for gateways. */
   proxyType: "sidecar" | "router";
-  listeners: Map<string, Listener>;
-  routes: Map<string, RouteConfiguration>;
-  clusters: Map<string, Cluster>;
-  endpoints: Map<string, ClusterLoadAssignment>;
+  listeners: ReadonlyMap<string, Listener>;
+  routes: ReadonlyMap<string, RouteConfiguration>;
+  clusters: ReadonlyMap<string, Cluster>;
+  /** ClusterLoadAssignment per EDS cluster (STRICT_DNS clusters carry theirs in `load_assignment`). */
+  endpoints: ReadonlyMap<string, ClusterLoadAssignment>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

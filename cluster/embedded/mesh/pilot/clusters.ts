@@ -136,8 +136,20 @@ function serviceMetadata(service: MeshService, port: number, rule: MergedDestina
 }
 
 /** mTLS to sidecar-injected backends (auto mTLS), plaintext otherwise, like Istio's transport socket matches. */
+const identitiesCache = new WeakMap<MeshService, string[]>();
+
+/** SPIFFE identities of the service's sidecar backends (what the client verifies). */
+function identitiesOf(service: MeshService): string[] {
+  let accounts = identitiesCache.get(service);
+  if (!accounts) {
+    accounts = [...new Set(service.endpoints.filter((endpoint) => endpoint.sidecar && endpoint.serviceAccount).map((endpoint) => `spiffe://cluster.local/ns/${endpoint.namespace}/sa/${endpoint.serviceAccount}`))].sort();
+    identitiesCache.set(service, accounts);
+  }
+  return accounts;
+}
+
 function transportSocketMatches(service: MeshService, sni: string): Cluster["transport_socket_matches"] {
-  const accounts = [...new Set(service.endpoints.filter((endpoint) => endpoint.sidecar && endpoint.serviceAccount).map((endpoint) => `spiffe://cluster.local/ns/${endpoint.namespace}/sa/${endpoint.serviceAccount}`))].sort();
+  const accounts = identitiesOf(service);
   return [
     {
       name: "tlsMode-istio",

@@ -1,6 +1,5 @@
 // Builds the full xDS state (LDS, RDS, CDS, EDS) one proxy receives from one push, sharing work between similar proxies.
 
-import { deepFreeze } from "@/cluster/embedded/objects";
 import type { Cluster, ClusterLoadAssignment, EnvoyNode, Listener, ProxyConfig, RouteConfiguration } from "../envoy-types";
 import { outboundClusters, wellKnownClusters } from "./clusters";
 import { gatewayListeners, gatewayRouteConfigurations, gatewayServers } from "./gateway";
@@ -103,9 +102,8 @@ export class ConfigGenerator {
     return this.assemble(proxy, "router", gatewayListeners(this.push, proxy, scope, servers), gatewayRouteConfigurations(this.push, proxy, scope, servers), [...shared.clusters, ...wellKnownClusters()], shared.endpoints);
   }
 
-  /** Resources are shared between proxies, so they are frozen: the data plane reads them, never edits them. */
+  /** Resources are shared between proxies (and pushes): readers must treat them as immutable. */
   private assemble(proxy: ProxyInfo, proxyType: "sidecar" | "router", listeners: Listener[], routes: RouteConfiguration[], clusters: Cluster[], endpoints: ClusterLoadAssignment[]): ProxyConfig {
-    deepFreeze([listeners, routes, clusters, endpoints]);
     return {
       version: this.push.version,
       node: nodeOf(proxy),

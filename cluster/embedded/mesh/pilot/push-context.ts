@@ -142,8 +142,8 @@ export class PushContext {
     settings: PilotSettings,
   ) {
     this.services = buildServices(snapshot);
-    this.virtualServices = snapshot.virtualServices.map(readVirtualService).sort(compareConfigs);
-    this.destinationRules = snapshot.destinationRules.map(readDestinationRule).sort(compareConfigs);
+    this.virtualServices = snapshot.virtualServices.map((obj) => cachedRead(virtualServiceCache, obj, readVirtualService)).sort(compareConfigs);
+    this.destinationRules = snapshot.destinationRules.map((obj) => cachedRead(destinationRuleCache, obj, readDestinationRule)).sort(compareConfigs);
     this.gateways = snapshot.gateways.map(readGateway).sort(compareConfigs);
     this.sidecars = snapshot.sidecars.map(readSidecar).sort(compareConfigs);
     this.proxies = snapshot.pods
@@ -265,13 +265,42 @@ export class PushContext {
   }
 }
 
+/** Store objects are frozen and replaced on change, so what istiod read from one can be reused by later pushes. */
+const virtualServiceCache = new WeakMap<KubeObject, VirtualServiceConfig>();
+const destinationRuleCache = new WeakMap<KubeObject, DestinationRuleConfig>();
+
+function cachedRead<T>(cache: WeakMap<KubeObject, T>, obj: KubeObject, read: (obj: KubeObject) => T): T {
+  const cached = cache.get(obj);
+  if (cached) return cached;
+  const value = read(obj);
+  cache.set(obj, value);
+  return value;
+}
+
 function specificity(host: string): number {
   return isWildcard(host) ? host.length : Number.MAX_SAFE_INTEGER;
 }
 
-function readMeshConfig(configMaps: readonly KubeObject[]): { rootNamespace?: string; outboundTrafficPolicy?: OutboundTrafficPolicyMode } {
+interface MeshSettings {
+  rootNamespace?: string;
+  outboundTrafficPolicy?: OutboundTrafficPolicyMode;
+}
+
+/** Parsed mesh config per (frozen) ConfigMap object, so unchanged pushes skip the YAML parse. */
+const meshSettingsCache = new WeakMap<KubeObject, MeshSettings>();
+
+function readMeshConfig(configMaps: readonly KubeObject[]): MeshSettings {
   const configMap = configMaps.find((item) => item.metadata.name === "istio" && item.metadata.namespace === ISTIO_SYSTEM);
-  const data = configMap && isPlainObject(configMap.data) ? configMap.data : undefined;
+  if (!configMap) return {};
+  const cached = meshSettingsCache.get(configMap);
+  if (cached) return cached;
+  const settings = parseMeshSettings(configMap);
+  meshSettingsCache.set(configMap, settings);
+  return settings;
+}
+
+function parseMeshSettings(configMap: KubeObject): MeshSettings {
+  const data = isPlainObject(configMap.data) ? configMap.data : undefined;
   const text = data && typeof data.mesh === "string" ? data.mesh : undefined;
   if (!text) return {};
   let parsed: unknown;
@@ -281,7 +310,7 @@ function readMeshConfig(configMaps: readonly KubeObject[]): { rootNamespace?: st
     return {};
   }
   if (!isPlainObject(parsed)) return {};
-  const out: { rootNamespace?: string; outboundTrafficPolicy?: OutboundTrafficPolicyMode } = {};
+  const out: MeshSettings = {};
   if (typeof parsed.rootNamespace === "string") out.rootNamespace = parsed.rootNamespace;
   const policy = parsed.outboundTrafficPolicy;
   if (isPlainObject(policy) && (policy.mode === "REGISTRY_ONLY" || policy.mode === "ALLOW_ANY")) out.outboundTrafficPolicy = policy.mode;

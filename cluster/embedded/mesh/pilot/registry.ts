@@ -201,8 +201,18 @@ function kubernetesService(service: KubeObject, endpoints: KubeObject | undefine
   return result;
 }
 
+/** Orders IPv4 addresses numerically (other addresses after them, by text). */
 function compareIp(a: string, b: string): number {
-  return a.localeCompare(b, "en", { numeric: true });
+  const left = a.split(".").map(Number);
+  const right = b.split(".").map(Number);
+  if (left.length === 4 && right.length === 4 && left.every(Number.isFinite) && right.every(Number.isFinite)) {
+    for (let index = 0; index < 4; index += 1) {
+      const difference = (left[index] ?? 0) - (right[index] ?? 0);
+      if (difference !== 0) return difference;
+    }
+    return 0;
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function serviceEntryServices(entry: KubeObject, pods: readonly KubeObject[]): MeshService[] {
