@@ -1,0 +1,933 @@
+// The Envoy runtime of one proxy: it interprets the xDS config the proxy currently holds (listeners → filter
+// chain → HTTP connection manager → route configuration → virtual host → route → fault filter → router with
+// weighted clusters, circuit breakers, load balancing, outlier detection, timeouts, retries and mirroring) and
+// keeps the proxy's stats and access log. It never reads Istio objects.
+
+import {
+  BLACKHOLE_CLUSTER,
+  FILTER,
+  INBOUND_PASSTHROUGH_CLUSTER,
+  PASSTHROUGH_CLUSTER,
+  fractionValue,
+  parseDurationMs,
+  type Cluster,
+  type FilterChain,
+  type HTTPFault,
+  type HttpConnectionManager,
+  type Listener,
+  type ProxyConfig,
+  type RetryPolicy,
+  type Route,
+  type TcpProxy,
+} from "../envoy-types";
+import { formatAccessLog, LogBuffer } from "./access-log";
+import { response, Stream, type Headers, type HttpRequest, type HttpResponse } from "./http";
+import { selectRoute, selectVirtualHost } from "./matching";
+import type { SeededRandom } from "./random";
+import type { SimClock } from "./sim-clock";
+import { CLUSTER_COUNTERS, HTTP_COUNTERS, OUTLIER_COUNTERS, ProxyStats } from "./stats";
+import { ClusterRuntime, type ConnectBehaviour, type UpstreamConnection, type UpstreamHost } from "./upstream";
+import type { WorkloadDirectory, WorkloadPod } from "./workloads";
+
+/** Who is on the other end of a connection arriving at a proxy or app. */
+export interface PeerInfo {
+  /** The calling pod (undefined: outside the mesh, e.g. a port-forward). */
+  pod?: WorkloadPod;
+  /** `ip:port` the connection comes from. */
+  address: string;
+  /** mTLS SNI the client proxy used (`outbound_.9080_.v2_.reviews.default.svc.cluster.local`). */
+  sni?: string;
+  /** The Envoy cluster the caller's proxy used (for telemetry). */
+  callerCluster?: string;
+}
+
+/** What the mesh lets a proxy do outside itself. */
+export interface MeshNetwork {
+  readonly clock: SimClock;
+  readonly workloads: WorkloadDirectory;
+  proxyConfig(pod: WorkloadPod): ProxyConfig | undefined;
+  /** Opening a TCP connection to ip:port: whether something accepts, and how long the handshake takes. */
+  connect(ip: string, port: number): { behaviour: ConnectBehaviour; latencyMs: number };
+  /** Sends a request over an accepted connection to ip:port (a pod's sidecar or app, or the outside world). */
+  deliver(ip: string, port: number, request: HttpRequest, stream: Stream, peer: PeerInfo): Promise<HttpResponse>;
+  /** The application container listening on `port` in `pod` ("refused" if none). */
+  callApp(pod: WorkloadPod, port: number, request: HttpRequest): Promise<HttpResponse | "refused">;
+}
+
+/** One request as the proxy handled it. */
+export interface Exchange {
+  /** Status 0: the downstream went away before a response (access log `0 DC`). */
+  response: HttpResponse;
+  flags: string[];
+  upstreamCluster?: string;
+  upstreamHost?: string;
+  durationMs: number;
+}
+
+/** Connection-level failure a client sees instead of an HTTP response (TCP reset, BlackHole). */
+export class ConnectionReset extends Error {
+  constructor(readonly detail: string) {
+    super(detail);
+    this.name = "ConnectionReset";
+  }
+}
+
+const OVERFLOW_BODY = "upstream connect error or disconnect/reset before headers. reset reason: overflow";
+
+/** Outcome of one upstream attempt. */
+type Attempt =
+  | { kind: "response"; response: HttpResponse; host: UpstreamHost; serviceTimeMs: number; localAddress: string }
+  | { kind: "overflow"; host: UpstreamHost }
+  | { kind: "connect_failure"; host: UpstreamHost; detail: string }
+  | { kind: "per_try_timeout"; host: UpstreamHost; localAddress: string }
+  | { kind: "global_timeout"; host?: UpstreamHost }
+  | { kind: "aborted"; host?: UpstreamHost }
+  | { kind: "no_healthy" };
+
+interface HttpContext {
+  direction: "outbound" | "inbound";
+  /** The listener/filter chain's HTTP connection manager. */
+  hcm: HttpConnectionManager;
+  /** Original destination of the connection. */
+  destination: { ip: string; port: number };
+  peer: PeerInfo;
+  stream: Stream;
+}
+
+interface LogDetails {
+  flags: string[];
+  details: string;
+  upstreamHost?: string;
+  upstreamCluster?: string;
+  upstreamLocalAddress?: string;
+  serviceTimeMs?: number;
+  routeName?: string;
+  transportFailure?: string;
+  terminationDetails?: string;
+}
+
+function sniFor(clusterName: string): string | undefined {
+  const parts = clusterName.split("|");
+  if (parts.length !== 4 || parts[0] !== "outbound") return undefined;
+  return `outbound_.${parts[1]}_.${parts[2]}_.${parts[3]}`;
+}
+
+function ipInRange(ip: string, prefix: string, length: number): boolean {
+  const toNumber = (text: string): number | undefined => {
+    const parts = text.split(".").map(Number);
+    if (parts.length !== 4 || parts.some((part) => !Number.isInteger(part) || part < 0 || part > 255)) return undefined;
+    return (((parts[0] as number) << 24) | ((parts[1] as number) << 16) | ((parts[2] as number) << 8) | (parts[3] as number)) >>> 0;
+  };
+  const a = toNumber(ip);
+  const b = toNumber(prefix);
+  if (a === undefined || b === undefined) return false;
+  if (length === 0) return true;
+  const mask = length >= 32 ? 0xffffffff : (~((1 << (32 - length)) - 1)) >>> 0;
+  return (a & mask) === (b & mask);
+}
+
+/** Response-code class counter suffix, e.g. 503 → "5xx". */
+function codeClass(status: number): string {
+  return `${Math.floor(status / 100)}xx`;
+}
+
+export class EnvoyProxy {
+  readonly stats = new ProxyStats();
+  readonly accessLog = new LogBuffer();
+  private readonly clusters = new Map<string, ClusterRuntime>();
+  private ephemeralPort: number;
+  private activeFaults = 0;
+  private readonly activeByPrefix = new Map<string, number>();
+  /** Routing decisions made (virtual host + route selections), for benchmarks. */
+  decisions = 0;
+
+  constructor(
+    readonly pod: WorkloadPod,
+    private readonly network: MeshNetwork,
+    private readonly random: SeededRandom,
+  ) {
+    this.ephemeralPort = 32768 + random.below(20000);
+  }
+
+  private get clock(): SimClock {
+    return this.network.clock;
+  }
+
+  /** The config this proxy has right now (it may lag behind istiod while a push propagates). */
+  config(): ProxyConfig | undefined {
+    return this.network.proxyConfig(this.pod);
+  }
+
+  nextLocalPort(): number {
+    this.ephemeralPort = this.ephemeralPort >= 60999 ? 32768 : this.ephemeralPort + 1;
+    return this.ephemeralPort;
+  }
+
+  runtime(name: string): ClusterRuntime {
+    let runtime = this.clusters.get(name);
+    if (!runtime) {
+      runtime = new ClusterRuntime(name, {
+        clock: this.clock,
+        random: this.random,
+        stats: this.stats,
+        connect: (host) => this.network.connect(host.ip, host.port),
+        nextLocalPort: () => this.nextLocalPort(),
+      });
+      this.clusters.set(name, runtime);
+    }
+    return runtime;
+  }
+
+  // --- entry points --------------------------------------------------------------------------------------------
+
+  /** The local app opened a connection to ip:port (iptables sent it to the outbound capture port 15001). */
+  async outbound(request: HttpRequest, destination: { ip: string; port: number }, stream: Stream, peer: PeerInfo): Promise<Exchange> {
+    const config = this.config();
+    const listener = config ? this.outboundListener(config, destination) : undefined;
+    const chain = listener ? this.filterChain(listener, destination, request.scheme === "https") : undefined;
+    return this.handleChain(chain, request, destination, stream, peer, "outbound");
+  }
+
+  /** A connection arrived at this pod's port (sidecar: inbound capture 15006; gateway: its own listener). */
+  async inbound(request: HttpRequest, port: number, stream: Stream, peer: PeerInfo): Promise<Exchange> {
+    const config = this.config();
+    const destination = { ip: this.pod.ip, port };
+    let chain: FilterChain | undefined;
+    if (config) {
+      const listeners = [...config.listeners.values()];
+      const listener = this.pod.isRouter
+        ? listeners.find((item) => item.address.socket_address.port_value === port)
+        : (listeners.find((item) => item.address.socket_address.port_value === 15006) ?? listeners.find((item) => item.traffic_direction === "INBOUND"));
+      if (listener) chain = this.filterChain(listener, destination, false);
+    }
+    if (!chain && !this.pod.isRouter) return this.inboundWithoutConfig(request, port);
+    return this.handleChain(chain, request, destination, stream, peer, "inbound");
+  }
+
+  private outboundListener(config: ProxyConfig, destination: { ip: string; port: number }): Listener | undefined {
+    let wildcard: Listener | undefined;
+    let virtualOutbound: Listener | undefined;
+    for (const listener of config.listeners.values()) {
+      const socket = listener.address.socket_address;
+      if (socket.port_value === 15001) virtualOutbound = listener;
+      else if (listener.traffic_direction === "INBOUND" || socket.port_value === 15006) continue;
+      else if (socket.address === destination.ip && socket.port_value === destination.port) return listener;
+      else if (socket.address === "0.0.0.0" && socket.port_value === destination.port) wildcard ??= listener;
+    }
+    return wildcard ?? virtualOutbound;
+  }
+
+  /** Envoy's filter-chain match: destination port, then the longest destination prefix, then protocol. */
+  private filterChain(listener: Listener, destination: { ip: string; port: number }, tls: boolean): FilterChain | undefined {
+    let best: { chain: FilterChain; score: number } | undefined;
+    for (const chain of listener.filter_chains) {
+      const match = chain.filter_chain_match;
+      let score = 0;
+      if (match) {
+        if (match.destination_port !== undefined) {
+          if (match.destination_port !== destination.port) continue;
+          score += 1000;
+        }
+        if (match.prefix_ranges && match.prefix_ranges.length > 0) {
+          const ranges = match.prefix_ranges.filter((range) => ipInRange(destination.ip, range.address_prefix, range.prefix_len));
+          if (ranges.length === 0) continue;
+          score += 100 + Math.max(...ranges.map((range) => range.prefix_len));
+        }
+        if (match.server_names && match.server_names.length > 0) continue;
+        if (match.transport_protocol !== undefined) {
+          if ((match.transport_protocol === "tls") !== tls) continue;
+          score += 10;
+        }
+        if (match.application_protocols && match.application_protocols.length > 0) {
+          if (tls || !match.application_protocols.some((protocol) => protocol === "http/1.1" || protocol === "h2c" || protocol === "http/1.0")) continue;
+          score += 1;
+        }
+      }
+      if (!best || score > best.score) best = { chain, score };
+    }
+    return best?.chain ?? listener.default_filter_chain;
+  }
+
+  private async handleChain(chain: FilterChain | undefined, request: HttpRequest, destination: { ip: string; port: number }, stream: Stream, peer: PeerInfo, direction: "outbound" | "inbound"): Promise<Exchange> {
+    await this.clock.sleep(this.random.jitter(direction === "outbound" ? 0.2 : 0.12, 0.06));
+    const filter = chain?.filters[0];
+    const typed = filter?.typed_config as { "@type"?: string } | undefined;
+    if (filter?.name === FILTER.httpConnectionManager && typed) {
+      return this.handleHttp(request, { direction, hcm: typed as HttpConnectionManager, destination, peer, stream });
+    }
+    if (filter?.name === FILTER.tcpProxy && typed) return this.handleTcp(request, (typed as TcpProxy).cluster, destination, stream, peer);
+    if (!this.config()) {
+      // A proxy that has no config yet cannot route; Envoy refuses the connection.
+      throw new ConnectionReset("Connection refused");
+    }
+    // No filter chain matched: the listener closes the connection.
+    throw new ConnectionReset("Recv failure: Connection reset by peer");
+  }
+
+  // --- TCP proxy -----------------------------------------------------------------------------------------------
+
+  private async handleTcp(request: HttpRequest, clusterName: string, destination: { ip: string; port: number }, stream: Stream, peer: PeerInfo): Promise<Exchange> {
+    const started = this.clock.now();
+    const config = this.config();
+    const cluster = config?.clusters.get(clusterName);
+    if (!cluster || clusterName === BLACKHOLE_CLUSTER) throw new ConnectionReset("Recv failure: Connection reset by peer");
+    const host = this.hostFor(cluster, destination, config);
+    if (!host) throw new ConnectionReset("Recv failure: Connection reset by peer");
+    const { behaviour, latencyMs } = this.network.connect(host.ip, host.port);
+    await this.clock.sleep(behaviour === "timeout" ? (parseDurationMs(cluster.connect_timeout) ?? 10_000) : latencyMs);
+    if (behaviour !== "accept") throw new ConnectionReset("Recv failure: Connection reset by peer");
+    const localPort = this.nextLocalPort();
+    const reply = await this.network.deliver(host.ip, host.port, request, stream, { pod: this.pod, address: `${this.pod.ip}:${localPort}` });
+    const duration = this.clock.now() - started;
+    this.stats.inc(`cluster.${clusterName}.upstream_cx_total`);
+    this.accessLog.push(
+      formatAccessLog({
+        startEpochMs: this.clock.epochMs + started,
+        method: "-",
+        path: "-",
+        protocol: "-",
+        responseCode: 0,
+        responseFlags: [],
+        responseCodeDetails: "",
+        bytesReceived: request.body.length + 80,
+        bytesSent: reply.body.length + 120,
+        durationMs: duration,
+        authority: "",
+        upstreamHost: host.address,
+        upstreamCluster: clusterName,
+        upstreamLocalAddress: `${this.pod.ip}:${localPort}`,
+        downstreamLocalAddress: `${destination.ip}:${destination.port}`,
+        downstreamRemoteAddress: peer.address,
+        requestedServerName: request.scheme === "https" ? request.authority.replace(/:\d+$/, "") : undefined,
+      }),
+    );
+    return { response: reply, flags: [], upstreamCluster: clusterName, upstreamHost: host.address, durationMs: duration };
+  }
+
+  // --- HTTP connection manager ---------------------------------------------------------------------------------
+
+  private async handleHttp(incoming: HttpRequest, context: HttpContext): Promise<Exchange> {
+    const started = this.clock.now();
+    const prefix = `http.${context.hcm.stat_prefix}`;
+    this.stats.inc(`${prefix}.downstream_rq_total`);
+    this.activeByPrefix.set(prefix, (this.activeByPrefix.get(prefix) ?? 0) + 1);
+    const request: HttpRequest = { ...incoming, headers: { ...incoming.headers } };
+    if (!request.headers["x-request-id"]) request.headers["x-request-id"] = this.random.uuid();
+    if (context.direction === "inbound") {
+      request.headers["x-forwarded-proto"] = request.scheme;
+      if (context.peer.pod?.hasSidecar || context.peer.pod?.isRouter) {
+        request.headers["x-forwarded-client-cert"] =
+          `By=spiffe://cluster.local/ns/${this.pod.namespace}/sa/${this.pod.serviceAccount};Hash=${this.random.hex(64)};Subject="";URI=spiffe://cluster.local/ns/${context.peer.pod.namespace}/sa/${context.peer.pod.serviceAccount}`;
+      }
+    }
+    let result: { response: HttpResponse; log: LogDetails };
+    try {
+      result = await this.routeHttp(request, context, prefix);
+    } finally {
+      this.activeByPrefix.set(prefix, (this.activeByPrefix.get(prefix) ?? 1) - 1);
+    }
+    const { log } = result;
+    const aborted = context.stream.aborted;
+    const reply = aborted ? response(0, "") : result.response;
+    if (aborted && !log.flags.includes("DC")) log.flags.push("DC");
+    if (!aborted) {
+      reply.headers.server = context.hcm.server_name ?? "envoy";
+      reply.headers.date ??= new Date(this.clock.epochNow()).toUTCString();
+      if (reply.body && reply.headers["content-length"] === undefined) reply.headers["content-length"] = String(Buffer.byteLength(reply.body));
+      if (log.serviceTimeMs !== undefined) reply.headers["x-envoy-upstream-service-time"] = String(Math.round(log.serviceTimeMs));
+      this.stats.inc(`${prefix}.downstream_rq_${codeClass(reply.status)}`);
+      this.stats.inc(`${prefix}.downstream_rq_completed`);
+    }
+    const duration = this.clock.now() - started;
+    this.recordRequestMetric(context, request, reply.status, log);
+    this.accessLog.push(
+      formatAccessLog({
+        startEpochMs: this.clock.epochMs + started,
+        method: request.method,
+        path: request.path,
+        protocol: "HTTP/1.1",
+        responseCode: reply.status,
+        responseFlags: log.flags,
+        responseCodeDetails: aborted ? "downstream_remote_disconnect" : log.details,
+        connectionTerminationDetails: log.terminationDetails,
+        upstreamTransportFailureReason: log.transportFailure,
+        bytesReceived: request.body.length,
+        bytesSent: reply.body.length,
+        durationMs: duration,
+        upstreamServiceTimeMs: aborted ? undefined : log.serviceTimeMs,
+        forwardedFor: request.headers["x-forwarded-for"],
+        userAgent: request.headers["user-agent"],
+        requestId: request.headers["x-request-id"],
+        authority: request.authority,
+        upstreamHost: log.upstreamHost,
+        upstreamCluster: log.upstreamCluster,
+        upstreamLocalAddress: log.upstreamLocalAddress,
+        downstreamLocalAddress: `${context.destination.ip}:${context.destination.port}`,
+        downstreamRemoteAddress: context.peer.address,
+        requestedServerName: context.direction === "inbound" ? context.peer.sni : undefined,
+        routeName: log.routeName,
+      }),
+    );
+    return { response: reply, flags: log.flags, upstreamCluster: log.upstreamCluster, upstreamHost: log.upstreamHost, durationMs: duration };
+  }
+
+  private localReply(status: number, body: string, flags: string[], details: string, extra: Partial<LogDetails> = {}, headers: Headers = {}): { response: HttpResponse; log: LogDetails } {
+    const replyHeaders: Headers = { ...headers };
+    if (body) {
+      replyHeaders["content-type"] = "text/plain";
+      replyHeaders["content-length"] = String(body.length);
+    }
+    return { response: response(status, body, replyHeaders), log: { flags, details, ...extra } };
+  }
+
+  private async routeHttp(request: HttpRequest, context: HttpContext, prefix: string): Promise<{ response: HttpResponse; log: LogDetails }> {
+    const config = this.config();
+    const hcm = context.hcm;
+    const routeConfig = hcm.route_config ?? (hcm.rds ? config?.routes.get(hcm.rds.route_config_name) : undefined);
+    this.decisions += 1;
+    const vhost = routeConfig ? selectVirtualHost(routeConfig, request.authority) : undefined;
+    const route = vhost ? selectRoute(vhost, request) : undefined;
+    if (!vhost || !route) {
+      this.stats.inc(`${prefix}.no_route`);
+      return this.localReply(404, "", ["NR"], "route_not_found");
+    }
+    const routeName = route.name;
+    if (vhost.require_tls === "ALL" && request.scheme === "http") {
+      return this.localReply(301, "", [], "via_upstream", { routeName }, { location: `https://${request.authority.replace(/:\d+$/, "")}${request.path}` });
+    }
+    if (vhost.include_request_attempt_count) request.headers["x-envoy-attempt-count"] = "1";
+    for (const name of route.request_headers_to_remove ?? []) delete request.headers[name.toLowerCase()];
+    for (const option of route.request_headers_to_add ?? []) {
+      const name = option.header.key.toLowerCase();
+      if (option.append_action === "ADD_IF_ABSENT" && request.headers[name] !== undefined) continue;
+      request.headers[name] = option.header.value;
+    }
+
+    // Fault filter (it sits before the router; the route carries its per-filter config).
+    const fault = hcm.http_filters.some((filter) => filter.name === FILTER.fault) ? (route.typed_per_filter_config?.[FILTER.fault] as HTTPFault | undefined) : undefined;
+    const flags: string[] = [];
+    if (fault) {
+      const faultOutcome = await this.applyFault(fault, prefix, context.stream, flags);
+      if (faultOutcome === "aborted") return { response: response(0, ""), log: { flags: [...flags, "DC"], details: "downstream_remote_disconnect", routeName } };
+      if (faultOutcome) return this.localReply(faultOutcome.status, "fault filter abort", [...flags, "FI"], "fault_filter_abort", { routeName });
+    }
+
+    if (route.direct_response) {
+      this.stats.inc(`${prefix}.rq_direct_response`);
+      const body = route.direct_response.body?.inline_string ?? "";
+      return this.localReply(route.direct_response.status, body, flags, "direct_response", { routeName });
+    }
+    if (route.redirect) {
+      this.stats.inc(`${prefix}.rq_redirect`);
+      return this.redirect(route, request, flags, routeName);
+    }
+    const action = route.route;
+    if (!action) return this.localReply(404, "", ["NR"], "route_not_found");
+
+    const clusterName = this.pickCluster(action);
+    if (!clusterName) return this.localReply(503, "", [...flags, "NC"], "cluster_not_found", { routeName });
+    const cluster = config?.clusters.get(clusterName);
+    if (!cluster) {
+      this.stats.inc(`${prefix}.no_cluster`);
+      const status = action.cluster_not_found_response_code === "NOT_FOUND" ? 404 : action.cluster_not_found_response_code === "INTERNAL_SERVER_ERROR" ? 500 : 503;
+      return this.localReply(status, "", [...flags, "NC"], "cluster_not_found", { routeName, upstreamCluster: clusterName });
+    }
+
+    const upstreamRequest = this.rewrite(request, route);
+    for (const mirror of action.request_mirror_policies ?? []) {
+      const fraction = mirror.runtime_fraction ? fractionValue(mirror.runtime_fraction.default_value) : 1;
+      if (this.random.next() < fraction) this.shadow(mirror.cluster, upstreamRequest, context);
+    }
+
+    const routed = await this.forward(upstreamRequest, context, cluster, route, flags);
+    const result = { response: routed.response, log: { ...routed.log, routeName } };
+    for (const name of route.response_headers_to_remove ?? []) delete result.response.headers[name.toLowerCase()];
+    for (const option of route.response_headers_to_add ?? []) result.response.headers[option.header.key.toLowerCase()] = option.header.value;
+    return result;
+  }
+
+  private pickCluster(action: NonNullable<Route["route"]>): string | undefined {
+    if (action.cluster) return action.cluster;
+    const clusters = action.weighted_clusters?.clusters ?? [];
+    const total = clusters.reduce((sum, item) => sum + item.weight, 0);
+    if (total <= 0) return undefined;
+    // Envoy: selected = random % total_weight, walking [0,w1), [w1,w1+w2), …
+    const selected = this.random.nextUint32() % total;
+    let upper = 0;
+    for (const item of clusters) {
+      upper += item.weight;
+      if (selected < upper) return item.name;
+    }
+    return clusters[clusters.length - 1]?.name;
+  }
+
+  private rewrite(request: HttpRequest, route: Route): HttpRequest {
+    const action = route.route;
+    let path = request.path;
+    if (action?.prefix_rewrite !== undefined && route.match.prefix !== undefined && path.startsWith(route.match.prefix)) {
+      path = action.prefix_rewrite + path.slice(route.match.prefix.length);
+    }
+    const authority = action?.host_rewrite_literal ?? request.authority;
+    if (path === request.path && authority === request.authority) return request;
+    const headers = { ...request.headers };
+    if (path !== request.path) headers["x-envoy-original-path"] = request.path;
+    return { ...request, path, authority, headers };
+  }
+
+  private redirect(route: Route, request: HttpRequest, flags: string[], routeName: string | undefined): { response: HttpResponse; log: LogDetails } {
+    const redirect = route.redirect ?? {};
+    const codes: Record<string, number> = { MOVED_PERMANENTLY: 301, FOUND: 302, SEE_OTHER: 303, TEMPORARY_REDIRECT: 307, PERMANENT_REDIRECT: 308 };
+    const status = codes[redirect.response_code ?? "MOVED_PERMANENTLY"] ?? 301;
+    const scheme = redirect.https_redirect ? "https" : (redirect.scheme_redirect ?? request.scheme);
+    const host = redirect.host_redirect ?? request.authority.replace(/:\d+$/, "");
+    const port = redirect.port_redirect ? `:${redirect.port_redirect}` : "";
+    let path = redirect.path_redirect ?? request.path;
+    if (redirect.prefix_rewrite !== undefined && route.match.prefix !== undefined && request.path.startsWith(route.match.prefix)) {
+      path = redirect.prefix_rewrite + request.path.slice(route.match.prefix.length);
+    }
+    return this.localReply(status, "", flags, "via_upstream", { routeName }, { location: `${scheme}://${host}${port}${path}` });
+  }
+
+  /** Delay then abort, each drawn against its percentage. Returns the abort to send, "aborted" if the client left. */
+  private async applyFault(fault: HTTPFault, prefix: string, stream: Stream, flags: string[]): Promise<{ status: number } | "aborted" | undefined> {
+    if (fault.delay && this.random.next() < fractionValue(fault.delay.percentage)) {
+      const delay = parseDurationMs(fault.delay.fixed_delay) ?? 0;
+      if (delay > 0) {
+        flags.push("DI");
+        this.stats.inc(`${prefix}.fault.delays_injected`);
+        this.activeFaults += 1;
+        const completed = await this.sleepUnlessAborted(delay, stream);
+        this.activeFaults -= 1;
+        if (!completed) return "aborted";
+      }
+    }
+    if (fault.abort && fault.abort.http_status !== undefined && this.random.next() < fractionValue(fault.abort.percentage)) {
+      this.stats.inc(`${prefix}.fault.aborts_injected`);
+      return { status: fault.abort.http_status };
+    }
+    return undefined;
+  }
+
+  private async sleepUnlessAborted(ms: number, stream: Stream): Promise<boolean> {
+    const gate = this.clock.gate<boolean>();
+    const timer = this.clock.setTimer(ms, () => gate.open(true));
+    const unsubscribe = stream.onAbort(() => gate.open(false));
+    const completed = await gate.wait();
+    timer.cancel();
+    unsubscribe();
+    return completed;
+  }
+
+  // --- router --------------------------------------------------------------------------------------------------
+
+  /** The endpoints a cluster can send to: EDS assignment, static load_assignment, or the original destination. */
+  private hosts(cluster: Cluster, destination: { ip: string; port: number }, config: ProxyConfig | undefined): UpstreamHost[] {
+    if (cluster.type === "ORIGINAL_DST" || cluster.name === PASSTHROUGH_CLUSTER) {
+      return [{ address: `${destination.ip}:${destination.port}`, ip: destination.ip, port: destination.port, endpoint: { endpoint: { address: { socket_address: { address: destination.ip, port_value: destination.port } } }, health_status: "HEALTHY" } }];
+    }
+    const serviceName = cluster.eds_cluster_config?.service_name ?? cluster.name;
+    const assignment = cluster.type === "EDS" || cluster.type === undefined ? (config?.endpoints.get(serviceName) ?? config?.endpoints.get(cluster.name)) : undefined;
+    const hosts = ClusterRuntime.hosts(assignment, cluster);
+    if (cluster.type !== "STRICT_DNS" && cluster.type !== "LOGICAL_DNS") return hosts;
+    // DNS clusters hold hostnames; resolve them as the proxy's DNS would.
+    return hosts.map((host) => {
+      const resolved = this.network.workloads.resolve(host.ip, this.pod.namespace);
+      return resolved ? { ...host, ip: resolved.ip, address: `${resolved.ip}:${host.port}` } : host;
+    });
+  }
+
+  private hostFor(cluster: Cluster, destination: { ip: string; port: number }, config: ProxyConfig | undefined): UpstreamHost | undefined {
+    const hosts = this.hosts(cluster, destination, config);
+    return this.runtime(cluster.name).pickHost(cluster, hosts, new Set(), 0);
+  }
+
+  private isLocalAppCluster(cluster: Cluster): boolean {
+    return cluster.name.startsWith("inbound|") || cluster.name === INBOUND_PASSTHROUGH_CLUSTER;
+  }
+
+  /** Router filter: timeouts, retries and one upstream attempt after another. */
+  private async forward(request: HttpRequest, context: HttpContext, cluster: Cluster, route: Route, flags: string[]): Promise<{ response: HttpResponse; log: LogDetails }> {
+    const action = route.route ?? {};
+    const runtime = this.runtime(cluster.name);
+    const config = this.config();
+    const headerTimeout = Number(request.headers["x-envoy-upstream-rq-timeout-ms"]);
+    let timeoutMs = parseDurationMs(action.timeout) ?? 15_000;
+    if (Number.isFinite(headerTimeout) && headerTimeout >= 0 && request.headers["x-envoy-upstream-rq-timeout-ms"] !== undefined) timeoutMs = headerTimeout;
+    const deadline = timeoutMs > 0 ? this.clock.now() + timeoutMs : undefined;
+    const policy = action.retry_policy;
+    const perTryMs = policy ? parseDurationMs(policy.per_try_timeout) : undefined;
+    const maxRetries = policy ? (policy.num_retries ?? 1) : 0;
+    const avoidPrevious = policy?.retry_host_predicate?.some((predicate) => predicate.name.endsWith("previous_hosts")) ?? false;
+    const reselects = Number(policy?.host_selection_retry_max_attempts ?? "1");
+    const tried = new Set<string>();
+    let retries = 0;
+    const retryFlags: string[] = [];
+    let holdingRetry = false;
+
+    for (let attemptNumber = 1; ; attemptNumber++) {
+      if (attemptNumber > 1 && request.headers["x-envoy-attempt-count"] !== undefined) request.headers["x-envoy-attempt-count"] = String(attemptNumber);
+      const hosts = this.isLocalAppCluster(cluster) ? [] : this.hosts(cluster, context.destination, config);
+      const attempt = await this.attempt(request, context, cluster, runtime, hosts, avoidPrevious ? tried : new Set(), avoidPrevious ? reselects : 0, perTryMs, deadline);
+      if (holdingRetry) {
+        runtime.finishRetry();
+        holdingRetry = false;
+      }
+      if ("host" in attempt && attempt.host) tried.add(attempt.host.address);
+      const common: Partial<LogDetails> = { upstreamCluster: cluster.name, upstreamHost: "host" in attempt ? attempt.host?.address : undefined };
+
+      // Outlier detection hears about every upstream result except overflow and local cancellation.
+      if (attempt.kind === "response") runtime.recordOutcome(cluster, hosts, attempt.host.address, attempt.response.status >= 500);
+      else if ((attempt.kind === "connect_failure" || attempt.kind === "per_try_timeout" || attempt.kind === "global_timeout") && attempt.host) runtime.recordOutcome(cluster, hosts, attempt.host.address, true);
+
+      switch (attempt.kind) {
+        case "aborted":
+          return { response: response(0, ""), log: { ...common, flags: [...flags, ...retryFlags, "DC"], details: "downstream_remote_disconnect" } };
+        case "no_healthy":
+          this.stats.inc(`cluster.${cluster.name}.upstream_cx_none_healthy`);
+          return this.localReply(503, "no healthy upstream", [...flags, ...retryFlags, "UH"], "no_healthy_upstream", common);
+        case "overflow":
+          return this.localReply(503, OVERFLOW_BODY, [...flags, ...retryFlags, "UO"], "upstream_reset_before_response_started{overflow}", common, { "x-envoy-overloaded": "true" });
+        case "global_timeout":
+          this.stats.inc(`cluster.${cluster.name}.upstream_rq_timeout`);
+          this.chargeUpstream(cluster.name, 504);
+          return this.localReply(504, "upstream request timeout", [...flags, ...retryFlags, "UT"], "upstream_response_timeout", common);
+        default:
+          break;
+      }
+
+      const retriable = policy !== undefined && this.shouldRetry(policy, attempt, request);
+      const deadlinePassed = deadline !== undefined && this.clock.now() >= deadline;
+      if (retriable && !deadlinePassed) {
+        if (retries < maxRetries) {
+          if (runtime.tryStartRetry(cluster)) {
+            holdingRetry = true;
+            retries += 1;
+            this.stats.inc(`cluster.${cluster.name}.upstream_rq_retry`);
+            this.stats.inc(`cluster.${cluster.name}.upstream_rq_retry_backoff_exponential`);
+            const backoff = this.backoffMs(policy, retries);
+            const waitMs = deadline === undefined ? backoff : Math.min(backoff, deadline - this.clock.now());
+            const completed = await this.sleepUnlessAborted(waitMs, context.stream);
+            if (!completed) {
+              runtime.finishRetry();
+              return { response: response(0, ""), log: { ...common, flags: [...flags, "DC"], details: "downstream_remote_disconnect" } };
+            }
+            if (deadline !== undefined && this.clock.now() >= deadline) {
+              runtime.finishRetry();
+              this.stats.inc(`cluster.${cluster.name}.upstream_rq_timeout`);
+              return this.localReply(504, "upstream request timeout", [...flags, "UT"], "upstream_response_timeout", common);
+            }
+            continue;
+          }
+          retryFlags.push("UO");
+        } else {
+          this.stats.inc(`cluster.${cluster.name}.upstream_rq_retry_limit_exceeded`);
+          retryFlags.push("URX");
+        }
+      }
+      if (retries > 0 && attempt.kind === "response" && !retriable) this.stats.inc(`cluster.${cluster.name}.upstream_rq_retry_success`);
+      const retriedPrefix = retries > 0 ? "retried and the latest reset reason: " : "reset reason: ";
+      switch (attempt.kind) {
+        case "connect_failure": {
+          const body = `upstream connect error or disconnect/reset before headers. ${retriedPrefix}${attempt.detail}`;
+          const transport = attempt.detail.includes("transport failure reason: ") ? attempt.detail.split("transport failure reason: ")[1] : undefined;
+          return this.localReply(503, body, [...flags, "UF", ...retryFlags], `upstream_reset_before_response_started{${attempt.detail.startsWith("connection timeout") ? "connection_timeout" : "remote_connection_failure"}}`, { ...common, transportFailure: transport });
+        }
+        case "per_try_timeout":
+          this.chargeUpstream(cluster.name, 504);
+          return this.localReply(504, "upstream request timeout", [...flags, "UT", ...retryFlags], "upstream_per_try_timeout", { ...common, upstreamLocalAddress: attempt.localAddress });
+        case "response": {
+          return { response: attempt.response, log: { ...common, flags: [...flags, ...retryFlags], details: "via_upstream", serviceTimeMs: attempt.serviceTimeMs, upstreamLocalAddress: attempt.localAddress } };
+        }
+      }
+    }
+  }
+
+  private chargeUpstream(clusterName: string, status: number): void {
+    this.stats.inc(`cluster.${clusterName}.upstream_rq_${status}`);
+    this.stats.inc(`cluster.${clusterName}.upstream_rq_${codeClass(status)}`);
+    this.stats.inc(`cluster.${clusterName}.upstream_rq_completed`);
+  }
+
+  /** Fully jittered exponential back-off: random in [0, (2^n − 1) × base), capped at 10 × base (25 ms → 250 ms). */
+  private backoffMs(policy: RetryPolicy, retryNumber: number): number {
+    const base = parseDurationMs(policy.retry_back_off?.base_interval) ?? 25;
+    const cap = base * 10;
+    const ceiling = Math.min(cap, (2 ** retryNumber - 1) * base);
+    return this.random.next() * ceiling;
+  }
+
+  /** retry_on semantics (router_filter.rst): which outcomes are retried. */
+  private shouldRetry(policy: RetryPolicy, attempt: Attempt, request: HttpRequest): boolean {
+    const on = new Set(policy.retry_on.split(",").map((item) => item.trim()).filter(Boolean));
+    const headerOn = request.headers["x-envoy-retry-on"];
+    if (headerOn) for (const item of headerOn.split(",")) on.add(item.trim());
+    switch (attempt.kind) {
+      case "connect_failure":
+        return on.has("5xx") || on.has("gateway-error") || on.has("connect-failure") || on.has("reset");
+      case "per_try_timeout":
+        return on.has("5xx") || on.has("gateway-error") || on.has("reset");
+      case "response": {
+        const status = attempt.response.status;
+        if (attempt.response.headers["x-envoy-overloaded"] !== undefined) return false;
+        if (on.has("5xx") && status >= 500) return true;
+        if (on.has("gateway-error") && (status === 502 || status === 503 || status === 504)) return true;
+        if (on.has("retriable-4xx") && status === 409) return true;
+        if (on.has("retriable-status-codes") && (policy.retriable_status_codes ?? []).includes(status)) return true;
+        const grpcStatus = attempt.response.headers["grpc-status"];
+        if (grpcStatus !== undefined) {
+          const grpc: Record<string, string> = { "1": "cancelled", "4": "deadline-exceeded", "8": "resource-exhausted", "13": "internal", "14": "unavailable" };
+          const name = grpc[grpcStatus];
+          if (name && on.has(name)) return true;
+        }
+        return false;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** One try: pick a host, get a pooled connection (circuit breakers), send, wait (per-try and route timeouts). */
+  private async attempt(
+    request: HttpRequest,
+    context: HttpContext,
+    cluster: Cluster,
+    runtime: ClusterRuntime,
+    hosts: UpstreamHost[],
+    avoid: ReadonlySet<string>,
+    reselects: number,
+    perTryMs: number | undefined,
+    deadline: number | undefined,
+  ): Promise<Attempt> {
+    if (this.isLocalAppCluster(cluster)) return this.attemptLocalApp(request, context, cluster);
+    const host = runtime.pickHost(cluster, hosts, avoid, reselects);
+    if (!host) return { kind: "no_healthy" };
+    const stream = context.stream;
+    let cancelPending: (() => void) | undefined;
+    const deadlineTimer = deadline !== undefined ? this.clock.setTimer(Math.max(0, deadline - this.clock.now()), () => cancelPending?.()) : undefined;
+    const unsubscribe = stream.onAbort(() => cancelPending?.());
+    const acquired = await runtime.acquire(cluster, host, (cancel) => {
+      cancelPending = cancel;
+    });
+    deadlineTimer?.cancel();
+    unsubscribe();
+    if (!acquired.ok) {
+      if (acquired.reason === "overflow") return { kind: "overflow", host };
+      if (acquired.reason === "cancelled") return stream.aborted ? { kind: "aborted", host } : { kind: "global_timeout", host };
+      return { kind: "connect_failure", host, detail: "detail" in acquired ? acquired.detail : acquired.reason };
+    }
+    return this.sendOnConnection(request, context, cluster, runtime, host, acquired.connection, perTryMs, deadline);
+  }
+
+  private async sendOnConnection(
+    request: HttpRequest,
+    context: HttpContext,
+    cluster: Cluster,
+    runtime: ClusterRuntime,
+    host: UpstreamHost,
+    connection: UpstreamConnection,
+    perTryMs: number | undefined,
+    deadline: number | undefined,
+  ): Promise<Attempt> {
+    const localAddress = `${this.pod.ip}:${connection.localPort}`;
+    const sent = this.clock.now();
+    const upstreamStream = new Stream();
+    const peer: PeerInfo = { pod: this.pod, address: localAddress, sni: sniFor(cluster.name), callerCluster: cluster.name };
+    const task = this.clock.spawn(() => this.network.deliver(host.ip, host.port, request, upstreamStream, peer));
+    type Wake = { kind: "done" } | { kind: "per_try" } | { kind: "deadline" } | { kind: "downstream" };
+    const gate = this.clock.gate<Wake>();
+    task.onSettled(() => gate.open({ kind: "done" }));
+    const perTryTimer = perTryMs !== undefined && perTryMs > 0 ? this.clock.setTimer(perTryMs, () => gate.open({ kind: "per_try" })) : undefined;
+    const deadlineTimer = deadline !== undefined ? this.clock.setTimer(Math.max(0, deadline - this.clock.now()), () => gate.open({ kind: "deadline" })) : undefined;
+    const unsubscribe = context.stream.onAbort(() => gate.open({ kind: "downstream" }));
+    const wake = await gate.wait();
+    perTryTimer?.cancel();
+    deadlineTimer?.cancel();
+    unsubscribe();
+    if (wake.kind !== "done") {
+      upstreamStream.abort();
+      runtime.reset(cluster, connection);
+      if (wake.kind === "per_try") {
+        this.stats.inc(`cluster.${cluster.name}.upstream_rq_per_try_timeout`);
+        return { kind: "per_try_timeout", host, localAddress };
+      }
+      if (wake.kind === "deadline") return { kind: "global_timeout", host };
+      return { kind: "aborted", host };
+    }
+    let reply: HttpResponse;
+    try {
+      reply = await this.clock.join(task);
+    } catch (error) {
+      runtime.reset(cluster, connection);
+      if (error instanceof ConnectionReset) return { kind: "connect_failure", host, detail: "remote connection failure, transport failure reason: delayed connect error: Connection reset by peer" };
+      throw error;
+    }
+    runtime.release(cluster, connection);
+    this.chargeUpstream(cluster.name, reply.status);
+    return { kind: "response", response: reply, host, serviceTimeMs: this.clock.now() - sent, localAddress };
+  }
+
+  /** Sidecar inbound: the upstream is the app in this pod (cluster inbound|<port>||). */
+  private async attemptLocalApp(request: HttpRequest, context: HttpContext, cluster: Cluster): Promise<Attempt> {
+    const port = Number(cluster.name.split("|")[1]) || context.destination.port;
+    const host: UpstreamHost = {
+      address: `${this.pod.ip}:${port}`,
+      ip: this.pod.ip,
+      port,
+      endpoint: { endpoint: { address: { socket_address: { address: this.pod.ip, port_value: port } } }, health_status: "HEALTHY" },
+    };
+    const sent = this.clock.now();
+    const localAddress = `127.0.0.6:${this.nextLocalPort()}`;
+    this.stats.inc(`cluster.${cluster.name}.upstream_rq_total`);
+    const task = this.clock.spawn(() => this.network.callApp(this.pod, port, request));
+    const gate = this.clock.gate<"done" | "downstream">();
+    task.onSettled(() => gate.open("done"));
+    const unsubscribe = context.stream.onAbort(() => gate.open("downstream"));
+    const wake = await gate.wait();
+    unsubscribe();
+    if (wake === "downstream") return { kind: "aborted", host };
+    const reply = await this.clock.join(task);
+    if (reply === "refused") return { kind: "connect_failure", host, detail: "remote connection failure, transport failure reason: delayed connect error: Connection refused" };
+    this.chargeUpstream(cluster.name, reply.status);
+    return { kind: "response", response: reply, host, serviceTimeMs: this.clock.now() - sent, localAddress };
+  }
+
+  /** A sidecar that has not received its config yet still forwards inbound traffic to the app. */
+  private async inboundWithoutConfig(request: HttpRequest, port: number): Promise<Exchange> {
+    const started = this.clock.now();
+    const reply = await this.network.callApp(this.pod, port, request);
+    if (reply === "refused") {
+      return { response: response(503, "upstream connect error or disconnect/reset before headers. reset reason: remote connection failure"), flags: ["UF"], durationMs: this.clock.now() - started };
+    }
+    return { response: reply, flags: [], durationMs: this.clock.now() - started };
+  }
+
+  /** Request mirroring: a fire-and-forget copy with `-shadow` appended to the host; its response is dropped. */
+  private shadow(clusterName: string, request: HttpRequest, context: HttpContext): void {
+    const cluster = this.config()?.clusters.get(clusterName);
+    if (!cluster) return;
+    const [host, port] = request.authority.split(":");
+    const shadowRequest: HttpRequest = { ...request, authority: port ? `${host}-shadow:${port}` : `${host}-shadow`, headers: { ...request.headers } };
+    const runtime = this.runtime(clusterName);
+    const shadowContext: HttpContext = { ...context, stream: new Stream() };
+    this.clock.spawn(async () => {
+      const hosts = this.hosts(cluster, context.destination, this.config());
+      await this.attempt(shadowRequest, shadowContext, cluster, runtime, hosts, new Set(), 0, undefined, undefined);
+    });
+  }
+
+  // --- telemetry -----------------------------------------------------------------------------------------------
+
+  /** istio_requests_total as the Istio stats filter names it in Envoy's /stats. */
+  private recordRequestMetric(context: HttpContext, request: HttpRequest, status: number, log: LogDetails): void {
+    // Sidecars report inbound requests as the destination; everything a proxy forwards it reports as the source.
+    const asDestination = context.direction === "inbound" && !this.pod.isRouter;
+    const reporter = asDestination ? "destination" : "source";
+    const source = asDestination ? context.peer.pod : this.pod;
+    const destinationPod = asDestination ? this.pod : log.upstreamHost ? this.network.workloads.podByIp(log.upstreamHost.split(":")[0] ?? "") : undefined;
+    const clusterName = asDestination ? context.peer.callerCluster : log.upstreamCluster;
+    const serviceHost = clusterName?.split("|")[3] ?? request.authority.replace(/:\d+$/, "");
+    const serviceParts = serviceHost.split(".");
+    const principal = (pod: WorkloadPod | undefined): string => (pod && (pod.hasSidecar || pod.isRouter) ? `spiffe://cluster.local/ns/${pod.namespace}/sa/${pod.serviceAccount}` : "unknown");
+    const labels: [string, string][] = [
+      ["reporter", reporter],
+      ["source_workload", source?.workloadName ?? "unknown"],
+      ["source_canonical_service", source?.canonicalName ?? "unknown"],
+      ["source_canonical_revision", source?.canonicalRevision ?? "latest"],
+      ["source_workload_namespace", source?.namespace ?? "unknown"],
+      ["source_principal", principal(source)],
+      ["source_app", source?.labels.app ?? ""],
+      ["source_version", source?.labels.version ?? ""],
+      ["source_cluster", "Kubernetes"],
+      ["destination_workload", destinationPod?.workloadName ?? "unknown"],
+      ["destination_workload_namespace", destinationPod?.namespace ?? "unknown"],
+      ["destination_principal", principal(destinationPod)],
+      ["destination_app", destinationPod?.labels.app ?? "unknown"],
+      ["destination_version", destinationPod?.labels.version ?? "unknown"],
+      ["destination_service", serviceHost],
+      ["destination_canonical_service", destinationPod?.canonicalName ?? "unknown"],
+      ["destination_canonical_revision", destinationPod?.canonicalRevision ?? "latest"],
+      ["destination_service_name", serviceParts[0] ?? serviceHost],
+      ["destination_service_namespace", serviceParts[1] ?? "unknown"],
+      ["destination_cluster", destinationPod ? "Kubernetes" : "unknown"],
+      ["request_protocol", "http"],
+      ["response_code", String(status)],
+      ["grpc_response_status", ""],
+      ["response_flags", log.flags.length ? log.flags.join(",") : "-"],
+      ["connection_security_policy", reporter === "destination" ? (context.peer.sni ? "mutual_tls" : "none") : "unknown"],
+    ];
+    this.stats.inc(`istiocustom.istio_requests_total.${labels.map(([key, value]) => `${key}.${value}`).join(".")}`);
+  }
+
+  // --- admin ---------------------------------------------------------------------------------------------------
+
+  /** Every stat with its current value (counters plus live gauges and zero-valued defaults), unsorted. */
+  statValues(): Map<string, number> {
+    const values = new Map<string, number>();
+    const config = this.config();
+    values.set("server.live", 1);
+    values.set("server.state", 0);
+    values.set("server.uptime", Math.floor(this.clock.now() / 1000));
+    values.set("server.concurrency", 2);
+    values.set("cluster_manager.active_clusters", config?.clusters.size ?? 0);
+    values.set("cluster_manager.cds.update_success", config ? 1 : 0);
+    values.set("listener_manager.total_listeners_active", config?.listeners.size ?? 0);
+    values.set("listener_manager.lds.update_success", config ? 1 : 0);
+    for (const cluster of config?.clusters.values() ?? []) {
+      const base = `cluster.${cluster.name}.`;
+      for (const name of CLUSTER_COUNTERS) values.set(base + name, 0);
+      if (cluster.outlier_detection) for (const name of OUTLIER_COUNTERS) values.set(base + name, 0);
+      const hosts = this.hosts(cluster, { ip: "0.0.0.0", port: 0 }, config);
+      const gauges = this.runtime(cluster.name).gauges(cluster, cluster.type === "ORIGINAL_DST" ? [] : hosts);
+      for (const [name, value] of Object.entries(gauges)) values.set(base + name, value);
+    }
+    for (const prefix of this.httpStatPrefixes(config)) {
+      for (const name of HTTP_COUNTERS) values.set(`http.${prefix}.${name}`, 0);
+      values.set(`http.${prefix}.downstream_rq_active`, this.activeByPrefix.get(`http.${prefix}`) ?? 0);
+      values.set(`http.${prefix}.fault.active_faults`, 0);
+    }
+    for (const [name, value] of this.stats.entries()) values.set(name, value);
+    for (const prefix of this.httpStatPrefixes(config)) values.set(`http.${prefix}.fault.active_faults`, this.activeFaults);
+    return values;
+  }
+
+  private httpStatPrefixes(config: ProxyConfig | undefined): Set<string> {
+    const prefixes = new Set<string>();
+    for (const listener of config?.listeners.values() ?? []) {
+      for (const chain of [...listener.filter_chains, ...(listener.default_filter_chain ? [listener.default_filter_chain] : [])]) {
+        for (const filter of chain.filters) {
+          if (filter.name === FILTER.httpConnectionManager) prefixes.add((filter.typed_config as HttpConnectionManager).stat_prefix);
+        }
+      }
+    }
+    return prefixes;
+  }
+
+  /** `/clusters` text: per-host lines with counters and the outlier health flag. */
+  clustersText(): string {
+    const config = this.config();
+    const lines: string[] = [];
+    for (const cluster of config?.clusters.values() ?? []) {
+      const thresholds = cluster.circuit_breakers?.thresholds[0];
+      lines.push(`${cluster.name}::observability_name::${cluster.name}`);
+      lines.push(
+        `${cluster.name}::default_priority::max_connections::${thresholds?.max_connections ?? 1024}`,
+        `${cluster.name}::default_priority::max_pending_requests::${thresholds?.max_pending_requests ?? 1024}`,
+        `${cluster.name}::default_priority::max_requests::${thresholds?.max_requests ?? 1024}`,
+        `${cluster.name}::default_priority::max_retries::${thresholds?.max_retries ?? 3}`,
+      );
+      if (cluster.type === "ORIGINAL_DST") continue;
+      const hosts = this.hosts(cluster, { ip: "0.0.0.0", port: 0 }, config);
+      for (const row of this.runtime(cluster.name).hostRows(hosts)) {
+        const host = hosts.find((item) => item.address === row.address);
+        const health = [row.ejected ? "/failed_outlier_check" : "", host && host.endpoint.health_status !== "HEALTHY" && host.endpoint.health_status !== "UNKNOWN" ? "/failed_eds_health" : ""].join("");
+        lines.push(
+          `${cluster.name}::${row.address}::cx_active::${row.cxActive}`,
+          `${cluster.name}::${row.address}::rq_active::${row.rqActive}`,
+          `${cluster.name}::${row.address}::health_flags::${health || "healthy"}`,
+          `${cluster.name}::${row.address}::weight::${host?.endpoint.load_balancing_weight ?? 1}`,
+        );
+      }
+    }
+    return lines.length ? `${lines.join("\n")}\n` : "";
+  }
+}
