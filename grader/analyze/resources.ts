@@ -211,9 +211,10 @@ export function fullNameOf(namespace: string, name: string): string {
   return namespace ? `${namespace}/${name}` : name;
 }
 
+const typeShape = z.looseObject({ apiVersion: z.string().min(1), kind: z.string().min(1) });
 const objectShape = z.looseObject({
-  apiVersion: z.string().min(1),
-  kind: z.string().min(1),
+  apiVersion: z.string(),
+  kind: z.string(),
   metadata: z.looseObject({
     name: z.string().min(1),
     namespace: z.string().optional().catch(undefined),
@@ -222,19 +223,23 @@ const objectShape = z.looseObject({
   }),
 });
 
-/** Why an object could not be read (missing apiVersion, kind or metadata.name). */
+/** Why an object could not be read (missing apiVersion or kind, or a known kind without metadata.name). */
 export class UnreadableObjectError extends Error {}
+
+function unreadable(error: z.ZodError, fallback: string): UnreadableObjectError {
+  const issue = error.issues[0];
+  return new UnreadableObjectError(`object has no ${issue && issue.path.length > 0 ? issue.path.join(".") : fallback}`);
+}
 
 /** Reads a plain object into a resource of a known kind; null for kinds the analyzers ignore. */
 export function toResource(input: SourcedObject, defaultNamespace: string): Resource | null {
-  const parsed = objectShape.safeParse(input.object);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UnreadableObjectError(`object has no ${issue ? issue.path.join(".") : "apiVersion/kind/metadata.name"}`);
-  }
-  const object = parsed.data;
-  const kind = kindOf(object.apiVersion, object.kind);
+  const typed = typeShape.safeParse(input.object);
+  if (!typed.success) throw unreadable(typed.error, "apiVersion/kind");
+  const kind = kindOf(typed.data.apiVersion, typed.data.kind);
   if (!kind) return null;
+  const parsed = objectShape.safeParse(input.object);
+  if (!parsed.success) throw unreadable(parsed.error, "metadata.name");
+  const object = parsed.data;
   const meta = object.metadata;
   const namespace = KINDS[kind].namespaced ? meta.namespace || defaultNamespace : "";
   const rawSpec = readSpecSource(kind, object);

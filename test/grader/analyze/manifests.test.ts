@@ -1,6 +1,7 @@
 // Manifest parsing: documents split like istioctl's file reader, start lines, field lines, Lists and parse errors.
 import { describe, expect, it } from "vitest";
 import { analyzeObjects, parseManifests } from "@/grader/analyze";
+import { inlineObjects } from "./support";
 
 describe("parseManifests", () => {
   it("starts each document at its first non-blank line, comments included", () => {
@@ -73,9 +74,14 @@ just a string
 
 describe("reading objects", () => {
   it("lists objects without apiVersion, kind or name as unreadable and analyzes the rest", () => {
-    const result = analyzeObjects([{ apiVersion: "v1", kind: "Service" }, { apiVersion: "v1", kind: "Namespace", metadata: { name: "plain" } }], {});
-    expect(result.unreadable).toStrictEqual([{ reason: "object has no metadata" }]);
+    const result = analyzeObjects([{ apiVersion: "v1", kind: "Service" }, { object: { metadata: { name: "x" } } }, { apiVersion: "v1", kind: "Namespace", metadata: { name: "plain" } }], {});
+    expect(result.unreadable).toStrictEqual([{ reason: "object has no metadata" }, { reason: "object has no apiVersion" }]);
     expect(result.messages.map((message) => message.code)).toStrictEqual(["IST0102"]);
+  });
+
+  it("ignores kinds no analyzer reads, even without metadata (e.g. a kustomization.yaml)", () => {
+    const result = analyzeObjects(inlineObjects("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n"), {});
+    expect(result).toMatchObject({ messages: [], unreadable: [] });
   });
 
   it("ignores kinds of other API groups, such as the Kubernetes Gateway API", () => {
