@@ -17,14 +17,15 @@ export type { OutboundTrafficPolicyMode } from "./push-context";
 
 /** Timer functions the pilot uses; tests may pass a manual scheduler. */
 export interface Scheduler {
-  setTimeout(callback: () => void, delayMs: number): unknown;
+  /** `keepAlive` marks a timer someone is waiting on (a real timer then keeps the process alive). */
+  setTimeout(callback: () => void, delayMs: number, options?: { keepAlive?: boolean }): unknown;
   clearTimeout(handle: unknown): void;
 }
 
 const realScheduler: Scheduler = {
-  setTimeout(callback, delayMs) {
+  setTimeout(callback, delayMs, options) {
     const handle = setTimeout(callback, delayMs);
-    if (typeof handle === "object" && handle !== null && "unref" in handle) handle.unref();
+    if (!options?.keepAlive && typeof handle === "object" && handle !== null && "unref" in handle) handle.unref();
     return handle;
   },
   clearTimeout(handle) {
@@ -159,7 +160,7 @@ export class Pilot {
         timer: this.scheduler.setTimeout(() => {
           this.waiters = this.waiters.filter((item) => item !== waiter);
           reject(new Error(`proxies not in sync with ${this.latest.version} after ${timeoutMs} ms`));
-        }, timeoutMs),
+        }, timeoutMs, { keepAlive: true }),
       };
       this.waiters.push(waiter);
     });

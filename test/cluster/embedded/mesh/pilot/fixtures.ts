@@ -57,22 +57,7 @@ export function bookinfoMesh(options: Omit<PilotOptions, "scheduler"> = {}): Tes
   const cluster = EmbeddedCluster.create(Date.UTC(2025, 5, 1, 10, 0, 0));
   const scheduler = new ManualScheduler();
   const pilot = new Pilot(cluster.store, { now: () => Date.UTC(2025, 5, 1, 10, 0, 0), ...options, scheduler });
-  const apply = (yamlText: string, namespace = "default"): void => {
-    for (const document of parseAllDocuments(yamlText)) {
-      const input = document.toJSON() as ObjectInput | null;
-      if (!input) continue;
-      input.metadata.namespace ??= namespace;
-      const slash = input.apiVersion.indexOf("/");
-      const type = findResourceByKind(slash < 0 ? "" : input.apiVersion.slice(0, slash), input.kind);
-      if (!type) throw new Error(`unknown kind ${input.kind}`);
-      const id = resourceId(type);
-      const existing = cluster.store.get(id, input.metadata.namespace, input.metadata.name);
-      if (type.builtin) prepareObject(cluster.context, id, input, existing);
-      if (existing) cluster.store.replace(id, { ...existing, ...(input as unknown as KubeObject), metadata: { ...existing.metadata, ...input.metadata } as KubeObject["metadata"] });
-      else cluster.store.create(id, input);
-    }
-    cluster.settle();
-  };
+  const apply = (yamlText: string, namespace = "default"): void => applyTo(cluster, yamlText, namespace);
   return {
     cluster,
     pilot,
@@ -86,6 +71,24 @@ export function bookinfoMesh(options: Omit<PilotOptions, "scheduler"> = {}): Tes
       pilot.syncNow();
     },
   };
+}
+
+/** Creates or replaces every object of a YAML stream (built-in kinds go through the API defaults), then settles. */
+export function applyTo(cluster: EmbeddedCluster, yamlText: string, namespace = "default"): void {
+  for (const document of parseAllDocuments(yamlText)) {
+    const input = document.toJSON() as ObjectInput | null;
+    if (!input) continue;
+    input.metadata.namespace ??= namespace;
+    const slash = input.apiVersion.indexOf("/");
+    const type = findResourceByKind(slash < 0 ? "" : input.apiVersion.slice(0, slash), input.kind);
+    if (!type) throw new Error(`unknown kind ${input.kind}`);
+    const id = resourceId(type);
+    const existing = cluster.store.get(id, input.metadata.namespace, input.metadata.name);
+    if (type.builtin) prepareObject(cluster.context, id, input, existing);
+    if (existing) cluster.store.replace(id, { ...existing, ...(input as unknown as KubeObject), metadata: { ...existing.metadata, ...input.metadata } as KubeObject["metadata"] });
+    else cluster.store.create(id, input);
+  }
+  cluster.settle();
 }
 
 export function podOf(mesh: TestMesh, prefix: string, namespace = "default"): PodRef {

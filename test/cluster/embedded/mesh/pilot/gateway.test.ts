@@ -108,4 +108,14 @@ spec:
     expect(routes.virtual_hosts[0]?.name).toBe("bookinfo.example.com:443");
     expect(routes.virtual_hosts[0]?.routes[0]?.route?.cluster).toBe("outbound|9080||productpage.default.svc.cluster.local");
   });
+
+  it("binds a VirtualService to a Gateway in another namespace by ns/name", () => {
+    const mesh = bookinfoMesh();
+    mesh.apply(bookinfoGateway.split("---")[0] ?? "", "istio-system");
+    mesh.apply((bookinfoGateway.split("---")[1] ?? "").replace("- bookinfo-gateway", "- istio-system/bookinfo-gateway"));
+    mesh.sync();
+    const routes = routeConfig(configOf(mesh, "istio-ingressgateway", "istio-system"), "http.8080");
+    expect(routes.virtual_hosts[0]?.routes).toHaveLength(5);
+    expect(routes.virtual_hosts[0]?.routes[0]?.route?.cluster).toBe("outbound|9080||productpage.default.svc.cluster.local");
+  });
 });

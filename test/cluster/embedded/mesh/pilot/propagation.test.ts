@@ -2,7 +2,9 @@
 import { describe, expect, it } from "vitest";
 import type { ClustersConfigDump, EndpointsConfigDump, ListenersConfigDump, RoutesConfigDump } from "@/cluster/embedded/mesh/envoy-types";
 import { ackDelayMs } from "@/cluster/embedded/mesh/pilot";
-import { bookinfoMesh, destinationRuleAll, podOf, routesOf, virtualServiceAllV1 } from "./fixtures";
+import { EmbeddedCluster } from "@/cluster/embedded/cluster";
+import { Pilot } from "@/cluster/embedded/mesh/pilot";
+import { applyTo, bookinfoMesh, destinationRuleAll, podOf, routesOf, virtualServiceAllV1 } from "./fixtures";
 
 describe("propagation", () => {
   it("shows STALE until each proxy ACKs, while the proxy keeps its old routes", () => {
@@ -65,6 +67,19 @@ describe("propagation", () => {
     await expect(waiting).rejects.toThrow(/not in sync/);
     mesh.pilot.dispose();
     expect(mesh.scheduler.pending).toBe(0);
+  });
+
+  it("propagates with real timers when no scheduler is injected", async () => {
+    const cluster = EmbeddedCluster.create(Date.UTC(2025, 5, 1, 10, 0, 0));
+    const pilot = new Pilot(cluster.store);
+    try {
+      applyTo(cluster, virtualServiceAllV1);
+      expect(pilot.isSynced()).toBe(false);
+      await pilot.waitForSync(5000);
+      expect(pilot.proxyStatus().every((row) => row.rds === "SYNCED")).toBe(true);
+    } finally {
+      pilot.dispose();
+    }
   });
 
   it("adds proxies for new pods and drops deleted ones on the next push", () => {

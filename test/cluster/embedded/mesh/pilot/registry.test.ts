@@ -182,4 +182,26 @@ spec:
     expect(v3?.health_status).toBe("UNHEALTHY");
     expect(endpoints.filter((endpoint) => endpoint.health_status === "HEALTHY")).toHaveLength(2);
   });
+
+  it("limits a sidecar to its Sidecar egress hosts", () => {
+    const mesh = bookinfoMesh();
+    mesh.apply(`
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata:
+  name: reviews-egress
+spec:
+  workloadSelector:
+    labels: {app: reviews}
+  egress:
+  - hosts: ["./ratings.default.svc.cluster.local", "istio-system/*"]
+`);
+    mesh.sync();
+    const reviews = configOf(mesh, "reviews-v3");
+    expect(reviews.clusters.has("outbound|9080||ratings.default.svc.cluster.local")).toBe(true);
+    expect(reviews.clusters.has("outbound|9080||details.default.svc.cluster.local")).toBe(false);
+    expect(reviews.clusters.has("outbound|15010||istiod.istio-system.svc.cluster.local")).toBe(true);
+    expect(routeConfig(reviews, "9080").virtual_hosts.map((vhost) => vhost.name)).toEqual(["ratings.default.svc.cluster.local:9080", "allow_any"]);
+    expect(configOf(mesh, "productpage-v1").clusters.has("outbound|9080||details.default.svc.cluster.local")).toBe(true);
+  });
 });
