@@ -9,6 +9,8 @@ export interface AnalyzerMetadata {
   description: string;
   /** Every kind the analyzer lists or looks up; reading any other kind is a bug the meta-tests catch. */
   inputs: readonly KindName[];
+  /** First Istio release (`major.minor`) whose istioctl runs this check; absent when older than 1.22. */
+  sinceIstio?: string;
 }
 
 /** The only window an analyzer has on the configuration: typed lookups and a way to report. */

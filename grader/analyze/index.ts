@@ -8,4 +8,4 @@ export { analyzeCluster, contextNamespace, listClusterObjects } from "./live";
 export { parseManifests, type ParsedManifests } from "./manifests";
 export { ALL_MESSAGE_TYPES, isAtLeast, LEVELS, parseLevel, type Level, type MessageType } from "./messages";
 export type { KubeObject, ObjectSource, SourcedObject } from "./resources";
-export { analyzeObjects, runAnalyzers, SUPPRESS_ANNOTATION, type AnalysisResult, type AnalyzeOptions, type AnalyzerRun, type UnreadableObject } from "./run";
+export { analyzeObjects, analyzersForIstio, runAnalyzers, SUPPRESS_ANNOTATION, type AnalysisResult, type AnalyzeOptions, type AnalyzerRun, type UnreadableObject } from "./run";

@@ -21,6 +21,19 @@ export interface AnalyzeOptions {
   offlineDefaults?: boolean;
   /** Analyzers to run (all by default). */
   analyzers?: readonly Analyzer[];
+  /** Behave like this istioctl release (`1.26`): analyzers it does not have yet are left out. */
+  istioVersion?: string;
+}
+
+function minorOf(version: string): number {
+  const match = /^v?(\d+)\.(\d+)/.exec(version);
+  return match ? Number(match[1]) * 1000 + Number(match[2]) : Number.POSITIVE_INFINITY;
+}
+
+/** The analyzers an istioctl release runs. */
+export function analyzersForIstio(version: string, analyzers: readonly Analyzer[] = ALL_ANALYZERS): Analyzer[] {
+  const release = minorOf(version);
+  return analyzers.filter((analyzer) => analyzer.metadata.sinceIstio === undefined || minorOf(analyzer.metadata.sinceIstio) <= release);
 }
 
 /** An object that could not be analyzed and why. */
@@ -139,7 +152,8 @@ function messageNamespace(message: AnalysisMessage): string {
 
 /** Analyzes a set of Kubernetes objects (plain JSON, optionally with their file position). Pure and synchronous. */
 export function analyzeObjects(inputs: readonly (KubeObject | SourcedObject)[], options: AnalyzeOptions = {}): AnalysisResult {
-  const analyzers = options.analyzers ?? ALL_ANALYZERS;
+  const chosen = options.analyzers ?? ALL_ANALYZERS;
+  const analyzers = options.istioVersion === undefined ? chosen : analyzersForIstio(options.istioVersion, chosen);
   const { resources, unreadable } = readResources(inputs, options);
   const resourceByOrigin = new Map(resources.map((resource) => [`${resource.kind}|${resource.namespace}|${resource.name}`, resource]));
   const messages: AnalysisMessage[] = [];

@@ -1,7 +1,7 @@
 // Meta-tests for the analyzer registry and message catalog: sorted unique names, descriptions, codes in the
 // catalog, and each analyzer reading exactly the kinds its metadata declares.
 import { describe, expect, it } from "vitest";
-import { ALL_ANALYZERS, ALL_MESSAGE_TYPES, type Analyzer } from "@/grader/analyze";
+import { ALL_ANALYZERS, ALL_MESSAGE_TYPES, analyzeObjects, type Analyzer } from "@/grader/analyze";
 import { readResources, runAnalyzers } from "@/grader/analyze/run";
 import { CASES } from "./cases";
 import { inlineObjects, testdataObjects } from "./support";
@@ -85,5 +85,19 @@ describe("message catalog", () => {
   it("keeps istio's levels for the networking codes", () => {
     const level = Object.fromEntries(ALL_MESSAGE_TYPES.map((type) => [type.code, type.level]));
     expect(level).toMatchObject({ IST0101: "Error", IST0102: "Info", IST0106: "Error", IST0109: "Error", IST0112: "Error", IST0131: "Info", IST0132: "Warning", IST0140: "Warning", IST0162: "Warning", IST0173: "Error", IST0174: "Warning" });
+  });
+});
+
+describe("istioctl release compatibility", () => {
+  const fakeHost = inlineObjects(`apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: fake-host, namespace: default }
+spec: { host: nowhere }
+`);
+
+  it("leaves out checks an older istioctl does not run (IST0174 arrived in 1.27)", () => {
+    expect(analyzeObjects(fakeHost, { namespace: "default", istioVersion: "1.26" }).messages).toStrictEqual([]);
+    expect(analyzeObjects(fakeHost, { namespace: "default", istioVersion: "1.27.3" }).messages.map((message) => message.code)).toStrictEqual(["IST0174"]);
+    expect(analyzeObjects(fakeHost, { namespace: "default" }).messages.map((message) => message.code)).toStrictEqual(["IST0174"]);
   });
 });

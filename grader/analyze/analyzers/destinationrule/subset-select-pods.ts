@@ -9,6 +9,7 @@ export const subsetSelectPodAnalyzer: Analyzer = {
     name: "destinationrule.SubsetSelectPodAnalyzer",
     description: "Checks if pods are selected by subsets in destination rules.",
     inputs: ["DestinationRule", "Pod", "Service", "ServiceEntry"],
+    sinceIstio: "1.27",
   },
   analyze(ctx) {
     const hosts = buildHostTable(ctx);
