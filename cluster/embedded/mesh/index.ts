@@ -64,6 +64,11 @@ export class Mesh {
     return this.dataPlane.request(from, url, options);
   }
 
+  /** Lets `ms` of virtual time pass so background work (timed-out calls still running, mirrors) completes. */
+  advance(ms: number): Promise<void> {
+    return this.dataPlane.advance(ms);
+  }
+
   /** Resolves once every proxy has acknowledged the latest push. */
   waitForSync(timeoutMs: number): Promise<void> {
     return this.pilot.waitForSync(timeoutMs);

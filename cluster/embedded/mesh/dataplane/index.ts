@@ -369,6 +369,11 @@ export class DataPlane implements MeshNetwork {
     });
   }
 
+  /** Lets `ms` of virtual time pass, finishing background work due by then (abandoned requests, mirrors). */
+  advance(ms: number): Promise<void> {
+    return this.clock.run(() => this.clock.sleep(ms));
+  }
+
   /** Sends one request from a pod as a top-level run (for callers outside the simulation). */
   request(from: PodRef, url: string, options: SendOptions = {}): Promise<ClientResult> {
     const pod = this.requirePod(from);
