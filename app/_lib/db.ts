@@ -1,0 +1,2 @@
+// The app's database handle: one Prisma client per process (embedded PGlite, or PostgreSQL with DATABASE_URL).
+export { getPrisma } from "@/prisma/database";
