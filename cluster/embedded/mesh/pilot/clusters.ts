@@ -70,29 +70,38 @@ function lbPolicyOf(loadBalancer: LoadBalancerSettings | undefined): LbPolicy | 
   }
 }
 
-function applyConnectionPool(cluster: Cluster, pool: ConnectionPoolSettings | undefined, protocolOptions: HttpProtocolOptions | undefined): HttpProtocolOptions | undefined {
-  const thresholds = defaultThresholds();
-  let options = protocolOptions;
-  const common = (): NonNullable<HttpProtocolOptions["common_http_protocol_options"]> => {
-    options ??= { "@type": TYPE_URL.httpProtocolOptions };
-    options.common_http_protocol_options ??= {};
-    return options.common_http_protocol_options;
-  };
-  if (pool?.tcp?.maxConnections && pool.tcp.maxConnections > 0) thresholds.max_connections = pool.tcp.maxConnections;
-  if (pool?.http?.http1MaxPendingRequests && pool.http.http1MaxPendingRequests > 0) thresholds.max_pending_requests = pool.http.http1MaxPendingRequests;
-  if (pool?.http?.http2MaxRequests && pool.http.http2MaxRequests > 0) thresholds.max_requests = pool.http.http2MaxRequests;
-  if (pool?.http?.maxRetries && pool.http.maxRetries > 0) thresholds.max_retries = pool.http.maxRetries;
-  if (pool?.tcp?.connectTimeout) cluster.connect_timeout = envoyDuration(pool.tcp.connectTimeout);
-  const idle = pool?.http?.idleTimeout ?? pool?.tcp?.idleTimeout;
-  if (idle) common().idle_timeout = envoyDuration(idle);
-  if (pool?.http?.maxRequestsPerConnection && pool.http.maxRequestsPerConnection > 0) common().max_requests_per_connection = pool.http.maxRequestsPerConnection;
-  if (pool?.tcp?.maxConnectionDuration) common().max_connection_duration = envoyDuration(pool.tcp.maxConnectionDuration);
-  cluster.circuit_breakers = { thresholds: [thresholds] };
-  return options;
+interface ConnectionPoolResult {
+  circuitBreakers: NonNullable<Cluster["circuit_breakers"]>;
+  connectTimeout?: string;
+  protocolOptions?: HttpProtocolOptions;
 }
 
-function applyOutlierDetection(cluster: Cluster, outlier: IstioOutlierDetection | undefined): void {
-  if (!outlier) return;
+/** applyConnectionPool: limits over Istio's 2^32-1 defaults (only values > 0 count) and HTTP upstream options. */
+function connectionPool(pool: ConnectionPoolSettings | undefined, protocolOptions: HttpProtocolOptions | undefined): ConnectionPoolResult {
+  const thresholds = defaultThresholds();
+  const result: ConnectionPoolResult = { circuitBreakers: { thresholds: [thresholds] } };
+  if (protocolOptions) result.protocolOptions = protocolOptions;
+  if (!pool) return result;
+  const common = (): NonNullable<HttpProtocolOptions["common_http_protocol_options"]> => {
+    result.protocolOptions ??= { "@type": TYPE_URL.httpProtocolOptions };
+    result.protocolOptions.common_http_protocol_options ??= {};
+    return result.protocolOptions.common_http_protocol_options;
+  };
+  if (pool.tcp?.maxConnections && pool.tcp.maxConnections > 0) thresholds.max_connections = pool.tcp.maxConnections;
+  if (pool.http?.http1MaxPendingRequests && pool.http.http1MaxPendingRequests > 0) thresholds.max_pending_requests = pool.http.http1MaxPendingRequests;
+  if (pool.http?.http2MaxRequests && pool.http.http2MaxRequests > 0) thresholds.max_requests = pool.http.http2MaxRequests;
+  if (pool.http?.maxRetries && pool.http.maxRetries > 0) thresholds.max_retries = pool.http.maxRetries;
+  if (pool.tcp?.connectTimeout) result.connectTimeout = envoyDuration(pool.tcp.connectTimeout);
+  const idle = pool.http?.idleTimeout ?? pool.tcp?.idleTimeout;
+  if (idle) common().idle_timeout = envoyDuration(idle);
+  if (pool.http?.maxRequestsPerConnection && pool.http.maxRequestsPerConnection > 0) common().max_requests_per_connection = pool.http.maxRequestsPerConnection;
+  if (pool.tcp?.maxConnectionDuration) common().max_connection_duration = envoyDuration(pool.tcp.maxConnectionDuration);
+  return result;
+}
+
+/** applyOutlierDetection: Istio's mapping, plus the panic threshold from minHealthPercent (0 = panic mode off). */
+function outlierDetection(outlier: IstioOutlierDetection | undefined): { detection: OutlierDetection; commonLbConfig: NonNullable<Cluster["common_lb_config"]> } | undefined {
+  if (!outlier) return undefined;
   const out: OutlierDetection = {};
   const consecutive5xx = outlier.consecutive5xxErrors ?? outlier.consecutiveErrors;
   if (consecutive5xx !== undefined) {
@@ -114,9 +123,8 @@ function applyOutlierDetection(cluster: Cluster, outlier: IstioOutlierDetection 
     }
   }
   out.enforcing_success_rate = 0;
-  cluster.outlier_detection = out;
   const minHealth = outlier.minHealthPercent ?? 0;
-  cluster.common_lb_config = { healthy_panic_threshold: minHealth > 0 ? { value: minHealth } : {} };
+  return { detection: out, commonLbConfig: { healthy_panic_threshold: minHealth > 0 ? { value: minHealth } : {} } };
 }
 
 function protocolOptionsFor(port: ServicePort): HttpProtocolOptions | undefined {
@@ -135,7 +143,6 @@ function serviceMetadata(service: MeshService, port: number, rule: MergedDestina
   return { filter_metadata: { istio } };
 }
 
-/** mTLS to sidecar-injected backends (auto mTLS), plaintext otherwise, like Istio's transport socket matches. */
 const identitiesCache = new WeakMap<MeshService, string[]>();
 
 /** SPIFFE identities of the service's sidecar backends (what the client verifies). */
@@ -148,6 +155,14 @@ function identitiesOf(service: MeshService): string[] {
   return accounts;
 }
 
+const SDS_GRPC_SOURCE = {
+  api_config_source: { api_type: "GRPC", grpc_services: [{ envoy_grpc: { cluster_name: "sds-grpc" } }], set_node_on_first_message_only: true, transport_api_version: "V3" },
+  initial_fetch_timeout: "0s",
+  resource_api_version: "V3",
+};
+const PLAINTEXT_MATCH = { name: "tlsMode-disabled", match: {}, transport_socket: { name: "envoy.transport_sockets.raw_buffer", typed_config: { "@type": TYPE_URL.rawBuffer } } };
+
+/** mTLS to sidecar-injected backends (auto mTLS), plaintext otherwise, like Istio's transport socket matches. */
 function transportSocketMatches(service: MeshService, sni: string): Cluster["transport_socket_matches"] {
   const accounts = identitiesOf(service);
   return [
@@ -160,14 +175,14 @@ function transportSocketMatches(service: MeshService, sni: string): Cluster["tra
           "@type": TYPE_URL.upstreamTlsContext,
           common_tls_context: {
             alpn_protocols: ["istio-peer-exchange", "istio"],
-            tls_certificate_sds_secret_configs: [{ name: "default", sds_config: { api_config_source: { api_type: "GRPC", grpc_services: [{ envoy_grpc: { cluster_name: "sds-grpc" } }], set_node_on_first_message_only: true, transport_api_version: "V3" }, initial_fetch_timeout: "0s", resource_api_version: "V3" } }],
-            combined_validation_context: { default_validation_context: { match_subject_alt_names: accounts.map((exact) => ({ exact })) }, validation_context_sds_secret_config: { name: "ROOTCA" } },
+            tls_certificate_sds_secret_configs: [{ name: "default", sds_config: SDS_GRPC_SOURCE }],
+            combined_validation_context: { default_validation_context: { match_subject_alt_names: accounts.map((exact) => ({ exact })) }, validation_context_sds_secret_config: { name: "ROOTCA", sds_config: SDS_GRPC_SOURCE } },
           },
           sni,
         },
       },
     },
-    { name: "tlsMode-disabled", match: {}, transport_socket: { name: "envoy.transport_sockets.raw_buffer", typed_config: { "@type": TYPE_URL.rawBuffer } } },
+    PLAINTEXT_MATCH,
   ];
 }
 
@@ -233,41 +248,42 @@ export interface ClusterBuildResult {
 /** `outbound|<port>|<subset>|<host>` clusters for one service (the plain cluster first, then DestinationRule subsets). */
 export function outboundClusters(service: MeshService, rule: MergedDestinationRule | undefined): ClusterBuildResult {
   const out: ClusterBuildResult = { clusters: [], endpoints: [] };
+  const subsets = ["", ...(rule?.subsets ?? []).map((subset) => subset.name)];
   for (const port of service.ports) {
-    const subsets = ["", ...(rule?.subsets ?? []).map((subset) => subset.name)];
     for (const subset of subsets) {
       const name = subsetClusterName("outbound", port.port, subset, service.hostname);
       const policy = effectivePolicy(rule, subset, port.port);
       const labels = subset ? rule?.subsets.find((item) => item.name === subset)?.labels : undefined;
-      const cluster: Cluster = { "@type": TYPE_URL.cluster, name };
       const lb = lbPolicyOf(policy?.loadBalancer);
-      if (service.resolution === "Passthrough" || lb === "PASSTHROUGH") {
-        cluster.type = "ORIGINAL_DST";
-      } else if (service.resolution === "DNSLB" || service.resolution === "DNSRoundRobinLB") {
-        cluster.type = service.resolution === "DNSLB" ? "STRICT_DNS" : "LOGICAL_DNS";
-      } else {
-        cluster.type = "EDS";
-        cluster.eds_cluster_config = { eds_config: ADS_CONFIG_SOURCE, service_name: name };
-      }
-      cluster.connect_timeout = DEFAULT_CONNECT_TIMEOUT;
-      if (cluster.type === "ORIGINAL_DST") cluster.lb_policy = "CLUSTER_PROVIDED";
+      const type = service.resolution === "Passthrough" || lb === "PASSTHROUGH" ? "ORIGINAL_DST" : service.resolution === "DNSLB" ? "STRICT_DNS" : service.resolution === "DNSRoundRobinLB" ? "LOGICAL_DNS" : "EDS";
+      const dns = type === "STRICT_DNS" || type === "LOGICAL_DNS";
+      const pool = connectionPool(policy?.connectionPool, isHttpLike(port.protocol) ? protocolOptionsFor(port) : undefined);
+      const outlier = outlierDetection(policy?.outlierDetection);
+      // Fields in Envoy's print order (proto field numbers).
+      const cluster: Cluster = { "@type": TYPE_URL.cluster, name, type };
+      if (type === "EDS") cluster.eds_cluster_config = { eds_config: ADS_CONFIG_SOURCE, service_name: name };
+      cluster.connect_timeout = pool.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
+      if (type === "ORIGINAL_DST") cluster.lb_policy = "CLUSTER_PROVIDED";
       else if (lb && lb !== "PASSTHROUGH") cluster.lb_policy = lb;
-      const options = applyConnectionPool(cluster, policy?.connectionPool, isHttpLike(port.protocol) ? protocolOptionsFor(port) : undefined);
-      applyOutlierDetection(cluster, policy?.outlierDetection);
-      if (cluster.type === "STRICT_DNS" || cluster.type === "LOGICAL_DNS") {
+      cluster.circuit_breakers = pool.circuitBreakers;
+      if (dns) {
+        cluster.dns_refresh_rate = "60s";
+        cluster.dns_lookup_family = "V4_ONLY";
+      }
+      if (outlier) cluster.outlier_detection = outlier.detection;
+      if (type === "ORIGINAL_DST") cluster.cleanup_interval = "60s";
+      cluster.metadata = serviceMetadata(service, port.port, rule, subset);
+      if (outlier) cluster.common_lb_config = outlier.commonLbConfig;
+      if (dns) {
         const assignment = loadAssignment(name, service, port, labels);
         delete assignment["@type"];
         cluster.load_assignment = assignment;
-        cluster.dns_lookup_family = "V4_ONLY";
-        cluster.dns_refresh_rate = "60s";
-        cluster.respect_dns_ttl = true;
       }
-      if (cluster.type === "ORIGINAL_DST") cluster.cleanup_interval = "60s";
-      if (options) cluster.typed_extension_protocol_options = { [HTTP_PROTOCOL_OPTIONS_KEY]: options };
-      cluster.metadata = serviceMetadata(service, port.port, rule, subset);
+      if (pool.protocolOptions) cluster.typed_extension_protocol_options = { [HTTP_PROTOCOL_OPTIONS_KEY]: pool.protocolOptions };
+      if (dns) cluster.respect_dns_ttl = true;
       if (!service.meshExternal) cluster.transport_socket_matches = transportSocketMatches(service, `outbound_.${port.port}_.${subset}_.${service.hostname}`);
       out.clusters.push(cluster);
-      if (cluster.type === "EDS") out.endpoints.push(loadAssignment(name, service, port, labels));
+      if (type === "EDS") out.endpoints.push(loadAssignment(name, service, port, labels));
     }
   }
   return out;

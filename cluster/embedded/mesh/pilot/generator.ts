@@ -4,7 +4,7 @@ import type { Cluster, ClusterLoadAssignment, EnvoyNode, Listener, ProxyConfig, 
 import { outboundClusters, wellKnownClusters } from "./clusters";
 import { gatewayListeners, gatewayRouteConfigurations, gatewayServers } from "./gateway";
 import { DNS_DOMAIN } from "./hosts";
-import type { ProxyInfo, PushContext, SidecarScope } from "./push-context";
+import type { ConfigSnapshot, ProxyInfo, PushContext, SidecarScope } from "./push-context";
 import { sidecarHttpPorts, sidecarInbound, sidecarOutboundListeners, sidecarRouteConfiguration } from "./sidecar";
 
 export const ISTIO_PROXY_VERSION = "1.26.2";
@@ -37,14 +37,41 @@ interface SharedOutbound {
   endpoints: ClusterLoadAssignment[];
 }
 
-/** Per-push generator: outbound clusters and routes are computed once per scope and reused by every proxy in it. */
+function sameObjects(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((item, index) => item === b[index]);
+}
+
+function sameInputs(a: ConfigSnapshot, b: ConfigSnapshot, fields: readonly (keyof ConfigSnapshot)[]): boolean {
+  return fields.every((field) => sameObjects(a[field], b[field]));
+}
+
+/** What outbound clusters and endpoints are computed from. */
+const CLUSTER_INPUTS: readonly (keyof ConfigSnapshot)[] = ["services", "endpoints", "pods", "nodes", "serviceEntries", "destinationRules", "sidecars", "configMaps"];
+/** What sidecar route configurations and outbound listeners are computed from. */
+const ROUTE_INPUTS: readonly (keyof ConfigSnapshot)[] = ["services", "pods", "serviceEntries", "virtualServices", "sidecars", "configMaps"];
+
+/**
+ * Per-push generator: outbound clusters and routes are computed once per scope and reused by every proxy in it.
+ * When the objects they depend on are the very same (frozen) objects as in the previous push, the previous
+ * push's results are reused, so a VirtualService edit does not rebuild clusters and an endpoint change does not
+ * rebuild routes.
+ */
 export class ConfigGenerator {
-  private readonly outbound = new Map<string, SharedOutbound>();
-  private readonly routes = new Map<string, RouteConfiguration[]>();
-  private readonly outboundListeners = new Map<string, Listener[]>();
+  private readonly outbound: Map<string, SharedOutbound>;
+  private readonly routes: Map<string, RouteConfiguration[]>;
+  private readonly outboundListeners: Map<string, Listener[]>;
   private readonly configs = new Map<string, ProxyConfig>();
 
-  constructor(readonly push: PushContext) {}
+  constructor(
+    readonly push: PushContext,
+    previous?: ConfigGenerator,
+  ) {
+    const clustersReusable = previous !== undefined && sameInputs(previous.push.snapshot, push.snapshot, CLUSTER_INPUTS);
+    const routesReusable = previous !== undefined && sameInputs(previous.push.snapshot, push.snapshot, ROUTE_INPUTS);
+    this.outbound = clustersReusable && previous ? previous.outbound : new Map();
+    this.routes = routesReusable && previous ? previous.routes : new Map();
+    this.outboundListeners = routesReusable && previous ? previous.outboundListeners : new Map();
+  }
 
   /** The config for a proxy in this push (cached). */
   configFor(proxy: ProxyInfo): ProxyConfig {

@@ -57,6 +57,8 @@ interface Push {
   context?: PushContext;
   generator?: ConfigGenerator;
   proxies?: Map<string, ProxyInfo>;
+  /** The push before this one, until this push's generator has been created. */
+  previous?: Push;
 }
 
 interface ProxyState {
@@ -225,7 +227,11 @@ export class Pilot {
   }
 
   private generatorOf(push: Push): ConfigGenerator {
-    push.generator ??= new ConfigGenerator(this.contextOf(push));
+    if (!push.generator) {
+      push.generator = new ConfigGenerator(this.contextOf(push), push.previous?.generator);
+      // Only the immediately preceding push is consulted; drop the link so old pushes can be collected.
+      delete push.previous;
+    }
     return push.generator;
   }
 
@@ -236,6 +242,7 @@ export class Pilot {
 
   private push(): void {
     const push = this.createPush(this.latest.number + 1);
+    push.previous = this.latest;
     this.latest = push;
     const proxies = [...this.proxiesOf(push).values()];
     const current = new Set(proxies.map(podKey));

@@ -20,6 +20,7 @@ import {
   type StringMatcher,
 } from "../envoy-types";
 import { configPath, type VirtualServiceConfig } from "./config";
+import { RETRY_POLICY_FIELDS, ROUTE_ACTION_FIELDS, ROUTE_FIELDS, inFieldOrder } from "./field-order";
 import type { MeshService } from "./registry";
 
 /** Istio 1.26's mesh-wide default retry policy (no retriable_status_codes since 1.24). */
@@ -67,7 +68,7 @@ export function convertRetryPolicy(retries: HTTPRetry | undefined): RetryPolicy 
   if (retries.perTryTimeout) out.per_try_timeout = envoyDuration(retries.perTryTimeout);
   if (retries.retryIgnorePreviousHosts === false) delete out.retry_host_predicate;
   if (retries.backoff) out.retry_back_off = { base_interval: envoyDuration(retries.backoff) };
-  return out;
+  return inFieldOrder(out, RETRY_POLICY_FIELDS);
 }
 
 function stringMatcher(match: StringMatch): StringMatcher | undefined {
@@ -315,7 +316,7 @@ function translateRoute(vs: VirtualServiceConfig, rule: HTTPRoute, match: HTTPMa
     }
     if (mirrors.length > 0) action.request_mirror_policies = mirrors;
     action.max_grpc_timeout = timeout;
-    out.route = action;
+    out.route = inFieldOrder(action, ROUTE_ACTION_FIELDS);
   }
   out.metadata = { filter_metadata: { istio: { config: configPath("virtual-service", vs) } } };
   out.decorator = { operation: routeOperation(out, vs.name, context.listenerPort) };
@@ -325,7 +326,7 @@ function translateRoute(vs: VirtualServiceConfig, rule: HTTPRoute, match: HTTPMa
   }
   const name = rule.name && match?.name ? `${rule.name}.${match.name}` : (rule.name ?? (match?.name ? `.${match.name}` : undefined));
   if (name) out.name = name;
-  return out;
+  return inFieldOrder(out, ROUTE_FIELDS);
 }
 
 /** A catch-all route: prefix `/` (or regex `.*`) with no header or query conditions. */

@@ -82,6 +82,21 @@ describe("propagation", () => {
     }
   });
 
+  it("keeps clusters right across VirtualService-only pushes and rebuilds them when a DestinationRule changes", () => {
+    const mesh = bookinfoMesh();
+    mesh.apply(destinationRuleAll);
+    mesh.sync();
+    mesh.apply(virtualServiceAllV1);
+    mesh.sync();
+    const pod = podOf(mesh, "productpage-v1");
+    expect(mesh.pilot.proxyConfig(pod)?.clusters.has("outbound|9080|v2|reviews.default.svc.cluster.local")).toBe(true);
+    expect(routesOf(mesh.pilot.proxyConfig(pod)!, "reviews")[0]?.route?.cluster).toBe("outbound|9080|v1|reviews.default.svc.cluster.local");
+    mesh.remove("networking.istio.io/destinationrules", "default", "reviews");
+    mesh.sync();
+    expect(mesh.pilot.proxyConfig(pod)?.clusters.has("outbound|9080|v2|reviews.default.svc.cluster.local")).toBe(false);
+    expect(routesOf(mesh.pilot.proxyConfig(pod)!, "reviews")[0]?.route?.cluster).toBe("outbound|9080|v1|reviews.default.svc.cluster.local");
+  });
+
   it("adds proxies for new pods and drops deleted ones on the next push", () => {
     const mesh = bookinfoMesh();
     const before = mesh.pilot.proxyStatus().length;
