@@ -38,25 +38,3 @@ export const ROUTE_ACTION_FIELDS = [
 ] as const;
 
 export const RETRY_POLICY_FIELDS = ["retry_on", "num_retries", "per_try_timeout", "retry_host_predicate", "host_selection_retry_max_attempts", "retriable_status_codes", "retry_back_off"] as const;
-
-export const CLUSTER_FIELDS = [
-  "@type",
-  "name",
-  "type",
-  "eds_cluster_config",
-  "connect_timeout",
-  "lb_policy",
-  "circuit_breakers",
-  "dns_refresh_rate",
-  "dns_lookup_family",
-  "outlier_detection",
-  "cleanup_interval",
-  "upstream_bind_config",
-  "metadata",
-  "common_lb_config",
-  "load_assignment",
-  "typed_extension_protocol_options",
-  "respect_dns_ttl",
-  "filters",
-  "transport_socket_matches",
-] as const;

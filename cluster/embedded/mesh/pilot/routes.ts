@@ -1,7 +1,7 @@
 // VirtualService HTTP rules → Envoy routes (match, destination, timeout, retries, fault, mirror), as istiod translates them.
 
 import type { StringMatch } from "@/cluster/embedded/admission/istio/common";
-import type { HTTPFaultInjection, HTTPMatchRequest, HTTPRetry, HTTPRoute, Headers } from "@/cluster/embedded/admission/istio/virtual-service";
+import type { CorsPolicy, HTTPFaultInjection, HTTPMatchRequest, HTTPRetry, HTTPRoute, Headers } from "@/cluster/embedded/admission/istio/virtual-service";
 import { parseDurationMs } from "@/cluster/embedded/admission/primitives";
 import {
   FILTER,
@@ -174,6 +174,21 @@ const grpcCodes: Record<string, number> = {
   UNAUTHENTICATED: 16,
 };
 
+/** TranslateCORSPolicy: a per-route envoy.filters.http.cors policy, enabled for 100% of requests. */
+export function translateCorsPolicy(policy: CorsPolicy): Record<string, unknown> {
+  const out: Record<string, unknown> = { "@type": "type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy" };
+  const origins = policy.allowOrigins ? policy.allowOrigins.map(stringMatcher).filter((item) => item !== undefined) : policy.allowOrigin?.map((exact) => ({ exact }));
+  if (origins && origins.length > 0) out.allow_origin_string_match = origins;
+  if (policy.allowMethods?.length) out.allow_methods = policy.allowMethods.join(",");
+  if (policy.allowHeaders?.length) out.allow_headers = policy.allowHeaders.join(",");
+  if (policy.exposeHeaders?.length) out.expose_headers = policy.exposeHeaders.join(",");
+  if (policy.maxAge) out.max_age = String(Math.floor((parseDurationMs(policy.maxAge) ?? 0) / 1000));
+  if (policy.allowCredentials !== undefined) out.allow_credentials = policy.allowCredentials;
+  out.filter_enabled = { default_value: { numerator: 100 } };
+  out.forward_not_matching_preflights = policy.unmatchedPreflights !== "IGNORE";
+  return out;
+}
+
 /** `outbound|<port>|<subset>|<host>`. */
 export function subsetClusterName(direction: "outbound" | "inbound", port: number, subset: string, host: string): string {
   return `${direction}|${port}|${subset}|${host}`;
@@ -320,9 +335,12 @@ function translateRoute(vs: VirtualServiceConfig, rule: HTTPRoute, match: HTTPMa
   }
   out.metadata = { filter_metadata: { istio: { config: configPath("virtual-service", vs) } } };
   out.decorator = { operation: routeOperation(out, vs.name, context.listenerPort) };
-  if (rule.fault) {
-    const fault = translateFault(rule.fault);
-    if (fault) out.typed_per_filter_config = { [FILTER.fault]: fault };
+  if (rule.fault || rule.corsPolicy) {
+    const perFilter: NonNullable<Route["typed_per_filter_config"]> = {};
+    const fault = rule.fault ? translateFault(rule.fault) : undefined;
+    if (fault) perFilter[FILTER.fault] = fault;
+    if (rule.corsPolicy) perFilter[FILTER.cors] = translateCorsPolicy(rule.corsPolicy);
+    out.typed_per_filter_config = perFilter;
   }
   const name = rule.name && match?.name ? `${rule.name}.${match.name}` : (rule.name ?? (match?.name ? `.${match.name}` : undefined));
   if (name) out.name = name;

@@ -352,3 +352,53 @@ spec:
     expect(config.clusters.has("outbound|9080|v3|reviews.default.svc.cluster.local")).toBe(false);
   });
 });
+
+describe("other route actions", () => {
+  it("translates redirect, direct response, rewrite, header operations and CORS", () => {
+    const mesh = bookinfoMesh();
+    mesh.apply(`
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: details
+spec:
+  hosts: [details]
+  http:
+  - match: [{uri: {prefix: /old}}]
+    redirect: {uri: /new, authority: details.default.svc.cluster.local, redirectCode: 302}
+  - match: [{uri: {exact: /health}}]
+    directResponse: {status: 204, body: {string: ok}}
+  - rewrite: {uri: /details, authority: details-internal}
+    headers:
+      request:
+        set: {x-team: books}
+        remove: [x-debug]
+      response:
+        add: {x-served-by: details}
+    corsPolicy:
+      allowOrigins: [{exact: https://example.com}]
+      allowMethods: [GET, POST]
+      maxAge: 24h
+    route:
+    - destination: {host: details}
+`);
+    mesh.sync();
+    const [redirect, direct, rewrite] = routesOf(configOf(mesh, "productpage-v1"), "details");
+    expect(redirect?.redirect).toEqual({ host_redirect: "details.default.svc.cluster.local", path_redirect: "/new", response_code: "FOUND" });
+    expect(redirect?.decorator?.operation).toBe("details:9080/old*");
+    expect(direct?.direct_response).toEqual({ status: 204, body: { inline_string: "ok" } });
+    expect(rewrite?.route).toMatchObject({ cluster: "outbound|9080||details.default.svc.cluster.local", prefix_rewrite: "/details", host_rewrite_literal: "details-internal" });
+    expect(rewrite?.request_headers_to_add).toEqual([{ header: { key: "x-team", value: "books" }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" }]);
+    expect(rewrite?.request_headers_to_remove).toEqual(["x-debug"]);
+    expect(rewrite?.response_headers_to_add).toEqual([{ header: { key: "x-served-by", value: "details" }, append_action: "APPEND_IF_EXISTS_OR_ADD" }]);
+    expect(rewrite?.typed_per_filter_config?.["envoy.filters.http.cors"]).toEqual({
+      "@type": "type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy",
+      allow_origin_string_match: [{ exact: "https://example.com" }],
+      allow_methods: "GET,POST",
+      max_age: "86400",
+      filter_enabled: { default_value: { numerator: 100 } },
+      forward_not_matching_preflights: true,
+    });
+  });
+});
+
