@@ -7,7 +7,6 @@
 
 import type { ProxySyncStatus, PodRef } from "@/cluster/driver";
 import type { ClusterStore, StoreEvent } from "@/cluster/embedded/store";
-import { isPlainObject } from "@/cluster/embedded/objects";
 import type { ConfigDump, ProxyConfig } from "../envoy-types";
 import { buildConfigDump } from "./config-dump";
 import { ConfigGenerator, ISTIO_PROXY_VERSION } from "./generator";
@@ -222,7 +221,7 @@ export class Pilot {
   }
 
   private contextOf(push: Push): PushContext {
-    push.context ??= new PushContext(push.version, push.timestampMs, push.snapshot, { outboundTrafficPolicy: this.outboundTrafficPolicy });
+    push.context ??= new PushContext(push.version, push.snapshot, { outboundTrafficPolicy: this.outboundTrafficPolicy });
     return push.context;
   }
 
@@ -293,7 +292,7 @@ export class Pilot {
   }
 
   private istiodName(snapshot: ConfigSnapshot): string {
-    const pod = snapshot.pods.find((item) => item.metadata.namespace === ISTIO_SYSTEM && item.metadata.labels?.app === "istiod" && isPlainObject(item.status));
+    const pod = snapshot.pods.find((item) => item.metadata.namespace === ISTIO_SYSTEM && item.metadata.labels?.app === "istiod");
     return pod?.metadata.name ?? "istiod";
   }
 }

@@ -137,7 +137,6 @@ export class PushContext {
 
   constructor(
     readonly version: string,
-    readonly timestampMs: number,
     readonly snapshot: ConfigSnapshot,
     settings: PilotSettings,
   ) {
@@ -153,10 +152,6 @@ export class PushContext {
     const mesh = readMeshConfig(snapshot.configMaps);
     this.rootNamespace = mesh.rootNamespace ?? ISTIO_SYSTEM;
     this.meshOutboundPolicy = mesh.outboundTrafficPolicy ?? settings.outboundTrafficPolicy;
-  }
-
-  proxy(namespace: string, name: string): ProxyInfo | undefined {
-    return this.proxies.find((proxy) => proxy.namespace === namespace && proxy.name === name);
   }
 
   /** The Sidecar resource that applies to a proxy: selector match in its namespace, then namespace-wide, then root. */
