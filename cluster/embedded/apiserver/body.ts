@@ -1,0 +1,90 @@
+// Request bodies: reading with a size cap (413 beyond 3 MiB, like kube-apiserver) and decoding JSON or YAML safely.
+
+import type { IncomingMessage } from "node:http";
+import { parse as parseYaml } from "yaml";
+import { ApiError, badRequest } from "./errors";
+
+/** kube-apiserver's default maximum request body size. */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+function tooLarge(): ApiError {
+  return new ApiError(413, "RequestEntityTooLarge", `Request entity too large: limit is ${MAX_BODY_BYTES}`);
+}
+
+/**
+ * Reads the whole body, refusing it once it passes the limit. The rest of an oversized upload is drained
+ * (not buffered) so the client still receives the 413 instead of a reset connection.
+ */
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"] ?? "0");
+  if (declared > limit) {
+    req.resume();
+    return Promise.reject(tooLarge());
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    req.on("data", (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > limit) {
+        refused = true;
+        chunks.length = 0;
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (!refused) resolve(Buffer.concat(chunks));
+    });
+    req.on("error", (error) => {
+      if (!refused) reject(badRequest(`error reading request body: ${error.message}`));
+    });
+  });
+}
+
+/** The media type of a Content-Type header, lower-cased and without parameters. */
+export function mediaType(contentType: string | undefined): string {
+  return (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+}
+
+/** Deepest nesting a body may have; real objects stay far below it, and deeper input is refused before it can exhaust the stack. */
+const MAX_DEPTH = 200;
+
+function checkDepth(value: unknown): void {
+  const pending: { value: unknown; depth: number }[] = [{ value, depth: 1 }];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (!next || typeof next.value !== "object" || next.value === null) continue;
+    if (next.depth > MAX_DEPTH) throw badRequest(`the request body nests deeper than ${MAX_DEPTH} levels`);
+    for (const child of Object.values(next.value)) pending.push({ value: child, depth: next.depth + 1 });
+  }
+}
+
+/** Decodes a body as JSON or YAML according to its Content-Type (YAML aliases are capped against alias bombs). */
+export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
+  const type = mediaType(contentType);
+  const text = body.toString("utf8");
+  if (text.trim() === "") throw badRequest("the request body is empty");
+  const isYaml = type.endsWith("yaml") || type === "application/apply-patch+yaml";
+  if (!isYaml) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text) as unknown;
+    } catch (error) {
+      throw badRequest(`the request body is not valid JSON: ${(error as Error).message}`);
+    }
+    checkDepth(value);
+    return value;
+  }
+  let value: unknown;
+  try {
+    value = parseYaml(text, { maxAliasCount: 100, merge: false, uniqueKeys: true, prettyErrors: false }) as unknown;
+  } catch (error) {
+    throw badRequest(`the request body is not valid YAML: ${(error as Error).message.split("\n")[0] ?? "parse error"}`);
+  }
+  checkDepth(value);
+  return value;
+}

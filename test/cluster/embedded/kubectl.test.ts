@@ -1,0 +1,358 @@
+// Drives the real kubectl (/usr/bin/kubectl 1.32) against an embedded cluster, the way a learner would.
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHarness, type Harness } from "./support";
+
+const squash = (text: string): string => text.replace(/[ \t]+/g, " ");
+
+const reviewsRouting = (v1: number, v2: number): string => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+spec:
+  hosts:
+  - reviews
+  http:
+  - route:
+    - destination:
+        host: reviews
+        subset: v1
+      weight: ${v1}
+    - destination:
+        host: reviews
+        subset: v2
+      weight: ${v2}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews
+spec:
+  host: reviews
+  subsets:
+  - name: v1
+    labels:
+      version: v1
+  - name: v2
+    labels:
+      version: v2
+  - name: v3
+    labels:
+      version: v3
+`;
+
+const gatewayManifest = `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: bookinfo-gateway
+spec:
+  selector:
+    istio: ingressgateway
+  servers:
+  - port:
+      number: 8080
+      name: http
+      protocol: HTTP
+    hosts:
+    - "*"
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: bookinfo
+spec:
+  hosts:
+  - "*"
+  gateways:
+  - bookinfo-gateway
+  http:
+  - match:
+    - uri:
+        exact: /productpage
+    - uri:
+        prefix: /static
+    route:
+    - destination:
+        host: productpage
+        port:
+          number: 9080
+`;
+
+const httpbinManifest = `apiVersion: v1
+kind: Service
+metadata:
+  name: httpbin
+  labels:
+    app: httpbin
+spec:
+  ports:
+  - name: http
+    port: 8000
+    targetPort: 8080
+  selector:
+    app: httpbin
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: httpbin
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: httpbin
+      version: v1
+  template:
+    metadata:
+      labels:
+        app: httpbin
+        version: v1
+    spec:
+      containers:
+      - name: httpbin
+        image: docker.io/mccutchen/go-httpbin:v2.15.0
+        ports:
+        - containerPort: 8080
+        env:
+        - name: MAX_BODY_SIZE
+          value: "1024"
+`;
+
+describe("real kubectl against the embedded cluster", () => {
+  let harness: Harness;
+
+  beforeAll(async () => {
+    harness = await startHarness();
+  });
+
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  it("lists the Bookinfo pods with -o wide: 2/2 Running with a sidecar, pod IPs and the node", async () => {
+    const result = await harness.kubectl(["get", "pods", "-o", "wide"]);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split("\n");
+    expect(squash(lines[0] ?? "")).toBe("NAME READY STATUS RESTARTS AGE IP NODE NOMINATED NODE READINESS GATES");
+    for (const app of ["details-v1", "ratings-v1", "reviews-v1", "reviews-v2", "reviews-v3", "productpage-v1", "sleep", "fortio-deploy"]) {
+      const row = lines.find((line) => new RegExp(`^${app}-[a-z0-9]{8,10}-[a-z0-9]{5} `).test(line));
+      expect(row, `a pod row for ${app}`).toBeDefined();
+      expect(squash(row ?? "")).toMatch(/ 2\/2 Running 0 \S+ 10\.244\.\d+\.\d+ ica-control-plane <none> <none>$/);
+    }
+  });
+
+  it("applies a multi-document file, reports unchanged on a repeat and configured after a change", async () => {
+    const path = harness.file("reviews.yaml", reviewsRouting(80, 20));
+    const first = await harness.kubectl(["apply", "-f", path]);
+    expect(first.stderr).toBe("");
+    expect(first.stdout).toContain("virtualservice.networking.istio.io/reviews created");
+    expect(first.stdout).toContain("destinationrule.networking.istio.io/reviews created");
+
+    const again = await harness.kubectl(["apply", "-f", path]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("virtualservice.networking.istio.io/reviews unchanged");
+    expect(again.stdout).toContain("destinationrule.networking.istio.io/reviews unchanged");
+
+    harness.file("reviews.yaml", reviewsRouting(50, 50));
+    const changed = await harness.kubectl(["apply", "-f", path]);
+    expect(changed.code).toBe(0);
+    expect(changed.stdout).toContain("virtualservice.networking.istio.io/reviews configured");
+    expect(changed.stdout).toContain("destinationrule.networking.istio.io/reviews unchanged");
+    const weights = await harness.kubectl(["get", "vs", "reviews", "-o", "jsonpath={.spec.http[0].route[*].weight}"]);
+    expect(weights.stdout).toBe("50 50");
+  });
+
+  it("applies a directory holding Istio config and built-in kinds, and re-applies it unchanged", async () => {
+    const dir = join(harness.dir, "manifests");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "gateway.yaml"), gatewayManifest);
+    writeFileSync(join(dir, "httpbin.yaml"), httpbinManifest);
+    const first = await harness.kubectl(["apply", "-f", dir]);
+    expect(first.stderr).toBe("");
+    expect(first.stdout).toContain("gateway.networking.istio.io/bookinfo-gateway created");
+    expect(first.stdout).toContain("virtualservice.networking.istio.io/bookinfo created");
+    expect(first.stdout).toContain("service/httpbin created");
+    expect(first.stdout).toContain("deployment.apps/httpbin created");
+
+    const again = await harness.kubectl(["apply", "-f", dir]);
+    expect(again.stdout).toContain("deployment.apps/httpbin unchanged");
+    expect(again.stdout).toContain("service/httpbin unchanged");
+    expect(again.stdout).toContain("gateway.networking.istio.io/bookinfo-gateway unchanged");
+
+    writeFileSync(join(dir, "httpbin.yaml"), httpbinManifest.replace('value: "1024"', 'value: "2048"'));
+    const changed = await harness.kubectl(["apply", "-f", dir]);
+    expect(changed.stdout).toContain("deployment.apps/httpbin configured");
+    const env = await harness.kubectl(["get", "deploy", "httpbin", "-o", "jsonpath={.spec.template.spec.containers[0].env[0].value}"]);
+    expect(env.stdout).toBe("2048");
+    const pods = await harness.kubectl(["get", "pods", "-l", "app=httpbin"]);
+    expect(pods.stdout.trim().split("\n")).toHaveLength(2);
+    expect(squash(pods.stdout)).toMatch(/httpbin-[a-z0-9]+-[a-z0-9]{5} 2\/2 Running/);
+  });
+
+  it("applies multi-document YAML from stdin", async () => {
+    const manifest = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: ratings
+spec:
+  hosts: [ratings]
+  http:
+  - fault:
+      delay:
+        percentage:
+          value: 100.0
+        fixedDelay: 7s
+    match:
+    - headers:
+        end-user:
+          exact: jason
+    route:
+    - destination: {host: ratings, subset: v1}
+  - route:
+    - destination: {host: ratings, subset: v1}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: ratings
+spec:
+  host: ratings
+  subsets:
+  - name: v1
+    labels: {version: v1}
+`;
+    const result = await harness.kubectl(["apply", "-f", "-"], manifest);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toContain("virtualservice.networking.istio.io/ratings created");
+    expect(result.stdout).toContain("destinationrule.networking.istio.io/ratings created");
+  });
+
+  it("lists VirtualServices, DestinationRules and Gateways together with Istio's columns", async () => {
+    const result = await harness.kubectl(["get", "vs,dr,gw"]);
+    expect(result.code).toBe(0);
+    const text = squash(result.stdout);
+    expect(text).toContain("NAME GATEWAYS HOSTS AGE");
+    expect(text).toMatch(/virtualservice\.networking\.istio\.io\/bookinfo \["bookinfo-gateway"\] \["\*"\] \d+s/);
+    expect(text).toMatch(/virtualservice\.networking\.istio\.io\/reviews \["reviews"\] \d+s/);
+    expect(text).toContain("NAME HOST AGE");
+    expect(text).toMatch(/destinationrule\.networking\.istio\.io\/reviews reviews \d+s/);
+    expect(text).toContain("gateway.networking.istio.io/bookinfo-gateway");
+  });
+
+  it("prints a Deployment as YAML with its spec and status", async () => {
+    const result = await harness.kubectl(["get", "deploy", "reviews-v2", "-o", "yaml"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("kind: Deployment");
+    expect(result.stdout).toContain("image: docker.io/istio/examples-bookinfo-reviews-v2:1.20.3");
+    expect(result.stdout).toContain("serviceAccountName: bookinfo-reviews");
+    expect(result.stdout).toMatch(/matchLabels:\n\s+app: reviews\n\s+version: v2/);
+    expect(result.stdout).toContain("readyReplicas: 1");
+    expect(result.stdout).toContain("deployment.kubernetes.io/revision:");
+  });
+
+  it("patches with --type merge and --type json", async () => {
+    const merge = await harness.kubectl(["patch", "vs", "reviews", "--type", "merge", "-p", '{"spec":{"http":[{"route":[{"destination":{"host":"reviews","subset":"v3"}}]}]}}']);
+    expect(merge.stdout).toContain("virtualservice.networking.istio.io/reviews patched");
+    const json = await harness.kubectl(["patch", "vs", "reviews", "--type", "json", "-p", '[{"op":"add","path":"/spec/http/0/timeout","value":"0.5s"}]']);
+    expect(json.stdout).toContain("virtualservice.networking.istio.io/reviews patched");
+    const route = await harness.kubectl(["get", "vs", "reviews", "-o", "jsonpath={.spec.http[0].route[0].destination.subset} {.spec.http[0].timeout}"]);
+    expect(route.stdout).toBe("v3 0.5s");
+    const strategic = await harness.kubectl(["patch", "deployment", "httpbin", "-p", '{"spec":{"template":{"spec":{"containers":[{"name":"httpbin","image":"docker.io/mccutchen/go-httpbin:v2.16.0"}]}}}}']);
+    expect(strategic.stdout).toContain("deployment.apps/httpbin patched");
+    const image = await harness.kubectl(["get", "deploy", "httpbin", "-o", "jsonpath={.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].env[0].name}"]);
+    expect(image.stdout).toBe("docker.io/mccutchen/go-httpbin:v2.16.0 MAX_BODY_SIZE");
+  });
+
+  it("labels a pod, and a label edit moves the pod out of its Service's endpoints", async () => {
+    const name = (await harness.kubectl(["get", "pods", "-l", "app=reviews,version=v1", "-o", "jsonpath={.items[0].metadata.name}"])).stdout;
+    const ip = (await harness.kubectl(["get", "pod", name, "-o", "jsonpath={.status.podIP}"])).stdout;
+    const labeled = await harness.kubectl(["label", "pod", name, "canary=true"]);
+    expect(labeled.stdout).toContain(`pod/${name} labeled`);
+    const shown = await harness.kubectl(["get", "pods", "-l", "canary=true", "--show-labels"]);
+    expect(shown.stdout).toContain(name);
+    expect(shown.stdout).toContain("canary=true");
+    expect((await harness.kubectl(["get", "endpoints", "reviews", "-o", "jsonpath={.subsets[0].addresses[*].ip}"])).stdout.split(" ")).toContain(ip);
+
+    const moved = await harness.kubectl(["label", "pod", name, "app=reviews-debug", "--overwrite"]);
+    expect(moved.stdout).toContain(`pod/${name} labeled`);
+    const endpoints = (await harness.kubectl(["get", "endpoints", "reviews", "-o", "jsonpath={.subsets[0].addresses[*].ip}"])).stdout.split(" ");
+    expect(endpoints).not.toContain(ip);
+    expect(endpoints).toHaveLength(3);
+    const replacement = await harness.kubectl(["get", "pods", "-l", "app=reviews,version=v1", "-o", "name"]);
+    expect(replacement.stdout.trim().split("\n")).toHaveLength(1);
+    expect(replacement.stdout).not.toContain(name);
+  });
+
+  it("scales a deployment up and down: pods appear and disappear", async () => {
+    const up = await harness.kubectl(["scale", "deployment", "reviews-v2", "--replicas=3"]);
+    expect(up.stdout).toContain("deployment.apps/reviews-v2 scaled");
+    const three = await harness.kubectl(["get", "pods", "-l", "app=reviews,version=v2", "--no-headers"]);
+    expect(three.stdout.trim().split("\n")).toHaveLength(3);
+    expect(squash(three.stdout).match(/2\/2 Running/g)).toHaveLength(3);
+    const ready = await harness.kubectl(["get", "deploy", "reviews-v2", "--no-headers"]);
+    expect(squash(ready.stdout)).toMatch(/^reviews-v2 3\/3 3 3 /);
+
+    const down = await harness.kubectl(["scale", "deploy/reviews-v2", "--replicas=1"]);
+    expect(down.stdout).toContain("deployment.apps/reviews-v2 scaled");
+    const one = await harness.kubectl(["get", "pods", "-l", "app=reviews,version=v2", "-o", "name"]);
+    expect(one.stdout.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("deletes what a file created", async () => {
+    const path = join(harness.dir, "reviews.yaml");
+    const result = await harness.kubectl(["delete", "-f", path]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('virtualservice.networking.istio.io "reviews" deleted');
+    expect(result.stdout).toContain('destinationrule.networking.istio.io "reviews" deleted');
+    const gone = await harness.kubectl(["get", "vs", "reviews"]);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain('Error from server (NotFound): virtualservices.networking.istio.io "reviews" not found');
+  });
+
+  it("waits for every pod to be Ready", async () => {
+    const result = await harness.kubectl(["wait", "--for=condition=Ready", "pod", "--all", "--timeout=20s"]);
+    expect(result.code).toBe(0);
+    const met = result.stdout.trim().split("\n");
+    expect(met.length).toBeGreaterThanOrEqual(9);
+    for (const line of met) expect(line).toMatch(/^pod\/\S+ condition met$/);
+  });
+
+  it("describes a pod with its sidecar, node, IP and conditions", async () => {
+    const name = (await harness.kubectl(["get", "pods", "-l", "app=productpage", "-o", "jsonpath={.items[0].metadata.name}"])).stdout;
+    const result = await harness.kubectl(["describe", "pod", name]);
+    expect(result.code).toBe(0);
+    const text = squash(result.stdout);
+    expect(text).toContain(`Name: ${name}`);
+    expect(text).toContain("Namespace: default");
+    expect(text).toContain("Node: ica-control-plane/172.18.0.2");
+    expect(text).toContain("Status: Running");
+    expect(text).toMatch(/Controlled By: ReplicaSet\/productpage-v1-[a-z0-9]+/);
+    expect(text).toContain("istio-init:");
+    expect(text).toContain("istio-proxy:");
+    expect(text).toContain("Image: docker.io/istio/examples-bookinfo-productpage-v1:1.20.3");
+    expect(text).toMatch(/Ready True/);
+    expect(text).toContain("Events:");
+  });
+
+  it("refuses an invalid VirtualService and names the field", async () => {
+    const manifest = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: broken
+spec:
+  hosts: [ratings]
+  http:
+  - route:
+    - destination:
+        subset: v1
+`;
+    const result = await harness.kubectl(["apply", "-f", "-"], manifest);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("spec.http[0].route[0].destination.host");
+    expect(result.stderr).toContain('"broken" is invalid');
+    const absent = await harness.kubectl(["get", "vs", "broken"]);
+    expect(absent.code).toBe(1);
+  });
+});
