@@ -66,23 +66,23 @@ export function formatAccessLog(entry: AccessLogEntry): string {
   ].join(" ");
 }
 
-/** A bounded per-container log (oldest lines drop first). */
+/** A bounded per-container log (oldest lines drop first); access-log entries are formatted when read. */
 export class LogBuffer {
-  private readonly lines: string[] = [];
+  private lines: (string | AccessLogEntry)[] = [];
 
   constructor(private readonly limit = 5000) {}
 
-  push(line: string): void {
+  push(line: string | AccessLogEntry): void {
     this.lines.push(line);
-    if (this.lines.length > this.limit) this.lines.splice(0, this.lines.length - this.limit);
+    if (this.lines.length > this.limit * 2) this.lines = this.lines.slice(this.lines.length - this.limit);
   }
 
   text(tail?: number): string {
-    const lines = tail === undefined ? this.lines : this.lines.slice(Math.max(0, this.lines.length - tail));
-    return lines.length ? `${lines.join("\n")}\n` : "";
+    const kept = this.lines.slice(Math.max(0, this.lines.length - Math.min(tail ?? this.limit, this.limit)));
+    return kept.length ? `${kept.map((line) => (typeof line === "string" ? line : formatAccessLog(line))).join("\n")}\n` : "";
   }
 
   get size(): number {
-    return this.lines.length;
+    return Math.min(this.lines.length, this.limit);
   }
 }

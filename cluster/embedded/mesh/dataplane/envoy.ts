@@ -18,14 +18,16 @@ import {
   type ProxyConfig,
   type RetryPolicy,
   type Route,
+  type RouteConfiguration,
   type TcpProxy,
+  type VirtualHost,
 } from "../envoy-types";
-import { formatAccessLog, LogBuffer } from "./access-log";
+import { LogBuffer } from "./access-log";
 import { response, Stream, type Headers, type HttpRequest, type HttpResponse } from "./http";
 import { selectRoute, selectVirtualHost } from "./matching";
 import type { SeededRandom } from "./random";
 import type { SimClock } from "./sim-clock";
-import { CLUSTER_COUNTERS, HTTP_COUNTERS, OUTLIER_COUNTERS, ProxyStats } from "./stats";
+import { CLUSTER_COUNTERS, HTTP_COUNTERS, OUTLIER_COUNTERS, ProxyStats, type StatScope } from "./stats";
 import { ClusterRuntime, type ConnectBehaviour, type UpstreamConnection, type UpstreamHost } from "./upstream";
 import type { WorkloadDirectory, WorkloadPod } from "./workloads";
 
@@ -72,6 +74,55 @@ export class ConnectionReset extends Error {
   }
 }
 
+/** Virtual host choice per route configuration object and Host value. */
+const virtualHostCache = new WeakMap<RouteConfiguration, Map<string, VirtualHost | undefined>>();
+
+function cachedVirtualHost(config: RouteConfiguration, authority: string): VirtualHost | undefined {
+  let byAuthority = virtualHostCache.get(config);
+  if (!byAuthority) {
+    byAuthority = new Map();
+    virtualHostCache.set(config, byAuthority);
+  }
+  if (byAuthority.has(authority)) return byAuthority.get(authority);
+  const vhost = selectVirtualHost(config, authority);
+  byAuthority.set(authority, vhost);
+  return vhost;
+}
+
+/** Upstream hosts per endpoint assignment (or static cluster) object. */
+const hostsCache = new WeakMap<object, UpstreamHost[]>();
+
+/** Router settings of a route, parsed once per route action object. */
+interface RouterSettings {
+  timeoutMs: number;
+  perTryMs: number | undefined;
+  maxRetries: number;
+  avoidPrevious: boolean;
+  reselects: number;
+}
+
+const routerSettingsCache = new WeakMap<object, RouterSettings>();
+
+function routerSettings(action: NonNullable<Route["route"]>): RouterSettings {
+  let settings = routerSettingsCache.get(action);
+  if (!settings) {
+    const policy = action.retry_policy;
+    settings = {
+      // Envoy's route timeout defaults to 15 s when the field is absent; Istio always writes it ("0s" = none).
+      timeoutMs: parseDurationMs(action.timeout) ?? 15_000,
+      perTryMs: policy ? parseDurationMs(policy.per_try_timeout) : undefined,
+      maxRetries: policy ? (policy.num_retries ?? 1) : 0,
+      avoidPrevious: policy?.retry_host_predicate?.some((predicate) => predicate.name.endsWith("previous_hosts")) ?? false,
+      reselects: Number(policy?.host_selection_retry_max_attempts ?? "1"),
+    };
+    routerSettingsCache.set(action, settings);
+  }
+  return settings;
+}
+
+/** Parsed `retry_on` lists, per policy object of the config. */
+const retryConditions = new WeakMap<RetryPolicy, Set<string>>();
+
 const OVERFLOW_BODY = "upstream connect error or disconnect/reset before headers. reset reason: overflow";
 
 /** Outcome of one upstream attempt. */
@@ -106,10 +157,15 @@ interface LogDetails {
   terminationDetails?: string;
 }
 
+const sniCache = new Map<string, string | undefined>();
+
+/** The mTLS SNI Istio derives from an outbound cluster name. */
 function sniFor(clusterName: string): string | undefined {
+  if (sniCache.has(clusterName)) return sniCache.get(clusterName);
   const parts = clusterName.split("|");
-  if (parts.length !== 4 || parts[0] !== "outbound") return undefined;
-  return `outbound_.${parts[1]}_.${parts[2]}_.${parts[3]}`;
+  const sni = parts.length === 4 && parts[0] === "outbound" ? `outbound_.${parts[1]}_.${parts[2]}_.${parts[3]}` : undefined;
+  sniCache.set(clusterName, sni);
+  return sni;
 }
 
 function ipInRange(ip: string, prefix: string, length: number): boolean {
@@ -137,9 +193,15 @@ export class EnvoyProxy {
   private readonly clusters = new Map<string, ClusterRuntime>();
   private ephemeralPort: number;
   private activeFaults = 0;
-  private readonly activeByPrefix = new Map<string, number>();
   /** Routing decisions made (virtual host + route selections), for benchmarks. */
   decisions = 0;
+  private readonly metrics: StatScope;
+  private readonly metricNames = new Map<string, string>();
+  private readonly clientCerts = new Map<string, string>();
+  private dateSecond = -1;
+  private chainCacheConfig: ProxyConfig | undefined;
+  private readonly chainCache = new Map<string, FilterChain | undefined>();
+  private dateText = "";
 
   constructor(
     readonly pod: WorkloadPod,
@@ -147,6 +209,7 @@ export class EnvoyProxy {
     private readonly random: SeededRandom,
   ) {
     this.ephemeralPort = 32768 + random.below(20000);
+    this.metrics = this.stats.scope("istiocustom");
   }
 
   private get clock(): SimClock {
@@ -182,26 +245,40 @@ export class EnvoyProxy {
 
   /** The local app opened a connection to ip:port (iptables sent it to the outbound capture port 15001). */
   async outbound(request: HttpRequest, destination: { ip: string; port: number }, stream: Stream, peer: PeerInfo): Promise<Exchange> {
-    const config = this.config();
-    const listener = config ? this.outboundListener(config, destination) : undefined;
-    const chain = listener ? this.filterChain(listener, destination, request.scheme === "https") : undefined;
-    return this.handleChain(chain, request, destination, stream, peer, "outbound");
+    const tls = request.scheme === "https";
+    const chain = this.cachedChain(`o|${destination.ip}|${destination.port}|${tls ? 1 : 0}`, (config) => {
+      const listener = this.outboundListener(config, destination);
+      return listener ? this.filterChain(listener, destination, tls) : undefined;
+    });
+    return await this.handleChain(chain, request, destination, stream, peer, "outbound");
   }
 
   /** A connection arrived at this pod's port (sidecar: inbound capture 15006; gateway: its own listener). */
   async inbound(request: HttpRequest, port: number, stream: Stream, peer: PeerInfo): Promise<Exchange> {
-    const config = this.config();
     const destination = { ip: this.pod.ip, port };
-    let chain: FilterChain | undefined;
-    if (config) {
+    const chain = this.cachedChain(`i|${port}`, (config) => {
       const listeners = [...config.listeners.values()];
       const listener = this.pod.isRouter
         ? listeners.find((item) => item.address.socket_address.port_value === port)
         : (listeners.find((item) => item.address.socket_address.port_value === 15006) ?? listeners.find((item) => item.traffic_direction === "INBOUND"));
-      if (listener) chain = this.filterChain(listener, destination, false);
+      return listener ? this.filterChain(listener, destination, false) : undefined;
+    });
+    if (!chain && !this.pod.isRouter) return await this.inboundWithoutConfig(request, port);
+    return await this.handleChain(chain, request, destination, stream, peer, "inbound");
+  }
+
+  /** Listener and filter-chain choice per destination, recomputed whenever the proxy's config object changes. */
+  private cachedChain(key: string, choose: (config: ProxyConfig) => FilterChain | undefined): FilterChain | undefined {
+    const config = this.config();
+    if (!config) return undefined;
+    if (config !== this.chainCacheConfig) {
+      this.chainCacheConfig = config;
+      this.chainCache.clear();
     }
-    if (!chain && !this.pod.isRouter) return this.inboundWithoutConfig(request, port);
-    return this.handleChain(chain, request, destination, stream, peer, "inbound");
+    if (this.chainCache.has(key)) return this.chainCache.get(key);
+    const chain = choose(config);
+    this.chainCache.set(key, chain);
+    return chain;
   }
 
   private outboundListener(config: ProxyConfig, destination: { ip: string; port: number }): Listener | undefined {
@@ -253,9 +330,9 @@ export class EnvoyProxy {
     const filter = chain?.filters[0];
     const typed = filter?.typed_config as { "@type"?: string } | undefined;
     if (filter?.name === FILTER.httpConnectionManager && typed) {
-      return this.handleHttp(request, { direction, hcm: typed as HttpConnectionManager, destination, peer, stream });
+      return await this.handleHttp(request, { direction, hcm: typed as HttpConnectionManager, destination, peer, stream });
     }
-    if (filter?.name === FILTER.tcpProxy && typed) return this.handleTcp(request, (typed as TcpProxy).cluster, destination, stream, peer);
+    if (filter?.name === FILTER.tcpProxy && typed) return await this.handleTcp(request, (typed as TcpProxy).cluster, destination, stream, peer);
     if (!this.config()) {
       // A proxy that has no config yet cannot route; Envoy refuses the connection.
       throw new ConnectionReset("Connection refused");
@@ -279,9 +356,8 @@ export class EnvoyProxy {
     const localPort = this.nextLocalPort();
     const reply = await this.network.deliver(host.ip, host.port, request, stream, { pod: this.pod, address: `${this.pod.ip}:${localPort}` });
     const duration = this.clock.now() - started;
-    this.stats.inc(`cluster.${clusterName}.upstream_cx_total`);
-    this.accessLog.push(
-      formatAccessLog({
+    this.runtime(clusterName).stats.inc("upstream_cx_total");
+    this.accessLog.push({
         startEpochMs: this.clock.epochMs + started,
         method: "-",
         path: "-",
@@ -299,8 +375,7 @@ export class EnvoyProxy {
         downstreamLocalAddress: `${destination.ip}:${destination.port}`,
         downstreamRemoteAddress: peer.address,
         requestedServerName: request.scheme === "https" ? request.authority.replace(/:\d+$/, "") : undefined,
-      }),
-    );
+      });
     return { response: reply, flags: [], upstreamCluster: clusterName, upstreamHost: host.address, durationMs: duration };
   }
 
@@ -308,40 +383,33 @@ export class EnvoyProxy {
 
   private async handleHttp(incoming: HttpRequest, context: HttpContext): Promise<Exchange> {
     const started = this.clock.now();
-    const prefix = `http.${context.hcm.stat_prefix}`;
-    this.stats.inc(`${prefix}.downstream_rq_total`);
-    this.activeByPrefix.set(prefix, (this.activeByPrefix.get(prefix) ?? 0) + 1);
+    const httpStats = this.stats.scope(`http.${context.hcm.stat_prefix}`);
+    httpStats.inc("downstream_rq_total");
+    httpStats.active += 1;
     const request: HttpRequest = { ...incoming, headers: { ...incoming.headers } };
     if (!request.headers["x-request-id"]) request.headers["x-request-id"] = this.random.uuid();
     if (context.direction === "inbound") {
       request.headers["x-forwarded-proto"] = request.scheme;
-      if (context.peer.pod?.hasSidecar || context.peer.pod?.isRouter) {
-        request.headers["x-forwarded-client-cert"] =
-          `By=spiffe://cluster.local/ns/${this.pod.namespace}/sa/${this.pod.serviceAccount};Hash=${this.random.hex(64)};Subject="";URI=spiffe://cluster.local/ns/${context.peer.pod.namespace}/sa/${context.peer.pod.serviceAccount}`;
-      }
+      const peerPod = context.peer.pod;
+      if (peerPod && (peerPod.hasSidecar || peerPod.isRouter)) request.headers["x-forwarded-client-cert"] = this.clientCertHeader(peerPod);
     }
-    let result: { response: HttpResponse; log: LogDetails };
-    try {
-      result = await this.routeHttp(request, context, prefix);
-    } finally {
-      this.activeByPrefix.set(prefix, (this.activeByPrefix.get(prefix) ?? 1) - 1);
-    }
+    const result = await this.routeHttp(request, context, httpStats);
+    httpStats.active -= 1;
     const { log } = result;
     const aborted = context.stream.aborted;
     const reply = aborted ? response(0, "") : result.response;
     if (aborted && !log.flags.includes("DC")) log.flags.push("DC");
     if (!aborted) {
       reply.headers.server = context.hcm.server_name ?? "envoy";
-      reply.headers.date ??= new Date(this.clock.epochNow()).toUTCString();
+      reply.headers.date ??= this.httpDate();
       if (reply.body && reply.headers["content-length"] === undefined) reply.headers["content-length"] = String(Buffer.byteLength(reply.body));
       if (log.serviceTimeMs !== undefined) reply.headers["x-envoy-upstream-service-time"] = String(Math.round(log.serviceTimeMs));
-      this.stats.inc(`${prefix}.downstream_rq_${codeClass(reply.status)}`);
-      this.stats.inc(`${prefix}.downstream_rq_completed`);
+      httpStats.inc(`downstream_rq_${codeClass(reply.status)}`);
+      httpStats.inc("downstream_rq_completed");
     }
     const duration = this.clock.now() - started;
     this.recordRequestMetric(context, request, reply.status, log);
-    this.accessLog.push(
-      formatAccessLog({
+    this.accessLog.push({
         startEpochMs: this.clock.epochMs + started,
         method: request.method,
         path: request.path,
@@ -366,9 +434,28 @@ export class EnvoyProxy {
         downstreamRemoteAddress: context.peer.address,
         requestedServerName: context.direction === "inbound" ? context.peer.sni : undefined,
         routeName: log.routeName,
-      }),
-    );
+      });
     return { response: reply, flags: log.flags, upstreamCluster: log.upstreamCluster, upstreamHost: log.upstreamHost, durationMs: duration };
+  }
+
+  /** XFCC the inbound sidecar adds for an mTLS peer (one client certificate per peer workload). */
+  private clientCertHeader(peer: WorkloadPod): string {
+    let header = this.clientCerts.get(peer.name);
+    if (!header) {
+      header = `By=spiffe://cluster.local/ns/${this.pod.namespace}/sa/${this.pod.serviceAccount};Hash=${this.random.hex(64)};Subject="";URI=spiffe://cluster.local/ns/${peer.namespace}/sa/${peer.serviceAccount}`;
+      this.clientCerts.set(peer.name, header);
+    }
+    return header;
+  }
+
+  /** The Date header value, recomputed once per virtual second. */
+  private httpDate(): string {
+    const second = Math.floor(this.clock.epochNow() / 1000);
+    if (second !== this.dateSecond) {
+      this.dateSecond = second;
+      this.dateText = new Date(second * 1000).toUTCString();
+    }
+    return this.dateText;
   }
 
   private localReply(status: number, body: string, flags: string[], details: string, extra: Partial<LogDetails> = {}, headers: Headers = {}): { response: HttpResponse; log: LogDetails } {
@@ -380,15 +467,15 @@ export class EnvoyProxy {
     return { response: response(status, body, replyHeaders), log: { flags, details, ...extra } };
   }
 
-  private async routeHttp(request: HttpRequest, context: HttpContext, prefix: string): Promise<{ response: HttpResponse; log: LogDetails }> {
+  private async routeHttp(request: HttpRequest, context: HttpContext, httpStats: StatScope): Promise<{ response: HttpResponse; log: LogDetails }> {
     const config = this.config();
     const hcm = context.hcm;
     const routeConfig = hcm.route_config ?? (hcm.rds ? config?.routes.get(hcm.rds.route_config_name) : undefined);
     this.decisions += 1;
-    const vhost = routeConfig ? selectVirtualHost(routeConfig, request.authority) : undefined;
+    const vhost = routeConfig ? cachedVirtualHost(routeConfig, request.authority) : undefined;
     const route = vhost ? selectRoute(vhost, request) : undefined;
     if (!vhost || !route) {
-      this.stats.inc(`${prefix}.no_route`);
+      httpStats.inc("no_route");
       return this.localReply(404, "", ["NR"], "route_not_found");
     }
     const routeName = route.name;
@@ -407,18 +494,18 @@ export class EnvoyProxy {
     const fault = hcm.http_filters.some((filter) => filter.name === FILTER.fault) ? (route.typed_per_filter_config?.[FILTER.fault] as HTTPFault | undefined) : undefined;
     const flags: string[] = [];
     if (fault) {
-      const faultOutcome = await this.applyFault(fault, prefix, context.stream, flags);
+      const faultOutcome = await this.applyFault(fault, httpStats, context.stream, flags);
       if (faultOutcome === "aborted") return { response: response(0, ""), log: { flags: [...flags, "DC"], details: "downstream_remote_disconnect", routeName } };
       if (faultOutcome) return this.localReply(faultOutcome.status, "fault filter abort", [...flags, "FI"], "fault_filter_abort", { routeName });
     }
 
     if (route.direct_response) {
-      this.stats.inc(`${prefix}.rq_direct_response`);
+      httpStats.inc("rq_direct_response");
       const body = route.direct_response.body?.inline_string ?? "";
       return this.localReply(route.direct_response.status, body, flags, "direct_response", { routeName });
     }
     if (route.redirect) {
-      this.stats.inc(`${prefix}.rq_redirect`);
+      httpStats.inc("rq_redirect");
       return this.redirect(route, request, flags, routeName);
     }
     const action = route.route;
@@ -428,7 +515,7 @@ export class EnvoyProxy {
     if (!clusterName) return this.localReply(503, "", [...flags, "NC"], "cluster_not_found", { routeName });
     const cluster = config?.clusters.get(clusterName);
     if (!cluster) {
-      this.stats.inc(`${prefix}.no_cluster`);
+      httpStats.inc("no_cluster");
       const status = action.cluster_not_found_response_code === "NOT_FOUND" ? 404 : action.cluster_not_found_response_code === "INTERNAL_SERVER_ERROR" ? 500 : 503;
       return this.localReply(status, "", [...flags, "NC"], "cluster_not_found", { routeName, upstreamCluster: clusterName });
     }
@@ -489,12 +576,12 @@ export class EnvoyProxy {
   }
 
   /** Delay then abort, each drawn against its percentage. Returns the abort to send, "aborted" if the client left. */
-  private async applyFault(fault: HTTPFault, prefix: string, stream: Stream, flags: string[]): Promise<{ status: number } | "aborted" | undefined> {
+  private async applyFault(fault: HTTPFault, httpStats: StatScope, stream: Stream, flags: string[]): Promise<{ status: number } | "aborted" | undefined> {
     if (fault.delay && this.random.next() < fractionValue(fault.delay.percentage)) {
       const delay = parseDurationMs(fault.delay.fixed_delay) ?? 0;
       if (delay > 0) {
         flags.push("DI");
-        this.stats.inc(`${prefix}.fault.delays_injected`);
+        httpStats.inc("fault.delays_injected");
         this.activeFaults += 1;
         const completed = await this.sleepUnlessAborted(delay, stream);
         this.activeFaults -= 1;
@@ -502,7 +589,7 @@ export class EnvoyProxy {
       }
     }
     if (fault.abort && fault.abort.http_status !== undefined && this.random.next() < fractionValue(fault.abort.percentage)) {
-      this.stats.inc(`${prefix}.fault.aborts_injected`);
+      httpStats.inc("fault.aborts_injected");
       return { status: fault.abort.http_status };
     }
     return undefined;
@@ -527,13 +614,19 @@ export class EnvoyProxy {
     }
     const serviceName = cluster.eds_cluster_config?.service_name ?? cluster.name;
     const assignment = cluster.type === "EDS" || cluster.type === undefined ? (config?.endpoints.get(serviceName) ?? config?.endpoints.get(cluster.name)) : undefined;
-    const hosts = ClusterRuntime.hosts(assignment, cluster);
-    if (cluster.type !== "STRICT_DNS" && cluster.type !== "LOGICAL_DNS") return hosts;
-    // DNS clusters hold hostnames; resolve them as the proxy's DNS would.
-    return hosts.map((host) => {
-      const resolved = this.network.workloads.resolve(host.ip, this.pod.namespace);
-      return resolved ? { ...host, ip: resolved.ip, address: `${resolved.ip}:${host.port}` } : host;
-    });
+    const source: object = assignment ?? cluster;
+    const cached = hostsCache.get(source);
+    if (cached) return cached;
+    let hosts = ClusterRuntime.hosts(assignment, cluster);
+    if (cluster.type === "STRICT_DNS" || cluster.type === "LOGICAL_DNS") {
+      // DNS clusters hold hostnames; resolve them as the proxy's DNS would.
+      hosts = hosts.map((host) => {
+        const resolved = this.network.workloads.resolve(host.ip, this.pod.namespace);
+        return resolved ? { ...host, ip: resolved.ip, address: `${resolved.ip}:${host.port}` } : host;
+      });
+    }
+    hostsCache.set(source, hosts);
+    return hosts;
   }
 
   private hostFor(cluster: Cluster, destination: { ip: string; port: number }, config: ProxyConfig | undefined): UpstreamHost | undefined {
@@ -550,15 +643,12 @@ export class EnvoyProxy {
     const action = route.route ?? {};
     const runtime = this.runtime(cluster.name);
     const config = this.config();
-    const headerTimeout = Number(request.headers["x-envoy-upstream-rq-timeout-ms"]);
-    let timeoutMs = parseDurationMs(action.timeout) ?? 15_000;
-    if (Number.isFinite(headerTimeout) && headerTimeout >= 0 && request.headers["x-envoy-upstream-rq-timeout-ms"] !== undefined) timeoutMs = headerTimeout;
+    const { perTryMs, maxRetries, avoidPrevious, reselects, ...settings } = routerSettings(action);
+    let timeoutMs = settings.timeoutMs;
+    const headerTimeout = request.headers["x-envoy-upstream-rq-timeout-ms"];
+    if (headerTimeout !== undefined && Number.isFinite(Number(headerTimeout)) && Number(headerTimeout) >= 0) timeoutMs = Number(headerTimeout);
     const deadline = timeoutMs > 0 ? this.clock.now() + timeoutMs : undefined;
     const policy = action.retry_policy;
-    const perTryMs = policy ? parseDurationMs(policy.per_try_timeout) : undefined;
-    const maxRetries = policy ? (policy.num_retries ?? 1) : 0;
-    const avoidPrevious = policy?.retry_host_predicate?.some((predicate) => predicate.name.endsWith("previous_hosts")) ?? false;
-    const reselects = Number(policy?.host_selection_retry_max_attempts ?? "1");
     const tried = new Set<string>();
     let retries = 0;
     const retryFlags: string[] = [];
@@ -583,13 +673,13 @@ export class EnvoyProxy {
         case "aborted":
           return { response: response(0, ""), log: { ...common, flags: [...flags, ...retryFlags, "DC"], details: "downstream_remote_disconnect" } };
         case "no_healthy":
-          this.stats.inc(`cluster.${cluster.name}.upstream_cx_none_healthy`);
+          runtime.stats.inc("upstream_cx_none_healthy");
           return this.localReply(503, "no healthy upstream", [...flags, ...retryFlags, "UH"], "no_healthy_upstream", common);
         case "overflow":
           return this.localReply(503, OVERFLOW_BODY, [...flags, ...retryFlags, "UO"], "upstream_reset_before_response_started{overflow}", common, { "x-envoy-overloaded": "true" });
         case "global_timeout":
-          this.stats.inc(`cluster.${cluster.name}.upstream_rq_timeout`);
-          this.chargeUpstream(cluster.name, 504);
+          runtime.stats.inc("upstream_rq_timeout");
+          this.chargeUpstream(runtime, 504);
           return this.localReply(504, "upstream request timeout", [...flags, ...retryFlags, "UT"], "upstream_response_timeout", common);
         default:
           break;
@@ -602,8 +692,8 @@ export class EnvoyProxy {
           if (runtime.tryStartRetry(cluster)) {
             holdingRetry = true;
             retries += 1;
-            this.stats.inc(`cluster.${cluster.name}.upstream_rq_retry`);
-            this.stats.inc(`cluster.${cluster.name}.upstream_rq_retry_backoff_exponential`);
+            runtime.stats.inc("upstream_rq_retry");
+            runtime.stats.inc("upstream_rq_retry_backoff_exponential");
             const backoff = this.backoffMs(policy, retries);
             const waitMs = deadline === undefined ? backoff : Math.min(backoff, deadline - this.clock.now());
             const completed = await this.sleepUnlessAborted(waitMs, context.stream);
@@ -613,18 +703,18 @@ export class EnvoyProxy {
             }
             if (deadline !== undefined && this.clock.now() >= deadline) {
               runtime.finishRetry();
-              this.stats.inc(`cluster.${cluster.name}.upstream_rq_timeout`);
+              runtime.stats.inc("upstream_rq_timeout");
               return this.localReply(504, "upstream request timeout", [...flags, "UT"], "upstream_response_timeout", common);
             }
             continue;
           }
           retryFlags.push("UO");
         } else {
-          this.stats.inc(`cluster.${cluster.name}.upstream_rq_retry_limit_exceeded`);
+          runtime.stats.inc("upstream_rq_retry_limit_exceeded");
           retryFlags.push("URX");
         }
       }
-      if (retries > 0 && attempt.kind === "response" && !retriable) this.stats.inc(`cluster.${cluster.name}.upstream_rq_retry_success`);
+      if (retries > 0 && attempt.kind === "response" && !retriable) runtime.stats.inc("upstream_rq_retry_success");
       const retriedPrefix = retries > 0 ? "retried and the latest reset reason: " : "reset reason: ";
       switch (attempt.kind) {
         case "connect_failure": {
@@ -633,7 +723,7 @@ export class EnvoyProxy {
           return this.localReply(503, body, [...flags, "UF", ...retryFlags], `upstream_reset_before_response_started{${attempt.detail.startsWith("connection timeout") ? "connection_timeout" : "remote_connection_failure"}}`, { ...common, transportFailure: transport });
         }
         case "per_try_timeout":
-          this.chargeUpstream(cluster.name, 504);
+          this.chargeUpstream(runtime, 504);
           return this.localReply(504, "upstream request timeout", [...flags, "UT", ...retryFlags], "upstream_per_try_timeout", { ...common, upstreamLocalAddress: attempt.localAddress });
         case "response": {
           return { response: attempt.response, log: { ...common, flags: [...flags, ...retryFlags], details: "via_upstream", serviceTimeMs: attempt.serviceTimeMs, upstreamLocalAddress: attempt.localAddress } };
@@ -642,10 +732,10 @@ export class EnvoyProxy {
     }
   }
 
-  private chargeUpstream(clusterName: string, status: number): void {
-    this.stats.inc(`cluster.${clusterName}.upstream_rq_${status}`);
-    this.stats.inc(`cluster.${clusterName}.upstream_rq_${codeClass(status)}`);
-    this.stats.inc(`cluster.${clusterName}.upstream_rq_completed`);
+  private chargeUpstream(runtime: ClusterRuntime, status: number): void {
+    runtime.stats.inc(`upstream_rq_${status}`);
+    runtime.stats.inc(`upstream_rq_${codeClass(status)}`);
+    runtime.stats.inc("upstream_rq_completed");
   }
 
   /** Fully jittered exponential back-off: random in [0, (2^n − 1) × base), capped at 10 × base (25 ms → 250 ms). */
@@ -658,9 +748,13 @@ export class EnvoyProxy {
 
   /** retry_on semantics (router_filter.rst): which outcomes are retried. */
   private shouldRetry(policy: RetryPolicy, attempt: Attempt, request: HttpRequest): boolean {
-    const on = new Set(policy.retry_on.split(",").map((item) => item.trim()).filter(Boolean));
+    let on = retryConditions.get(policy);
+    if (!on) {
+      on = new Set(policy.retry_on.split(",").map((item) => item.trim()).filter(Boolean));
+      retryConditions.set(policy, on);
+    }
     const headerOn = request.headers["x-envoy-retry-on"];
-    if (headerOn) for (const item of headerOn.split(",")) on.add(item.trim());
+    if (headerOn) on = new Set([...on, ...headerOn.split(",").map((item) => item.trim())]);
     switch (attempt.kind) {
       case "connect_failure":
         return on.has("5xx") || on.has("gateway-error") || on.has("connect-failure") || on.has("reset");
@@ -698,7 +792,7 @@ export class EnvoyProxy {
     perTryMs: number | undefined,
     deadline: number | undefined,
   ): Promise<Attempt> {
-    if (this.isLocalAppCluster(cluster)) return this.attemptLocalApp(request, context, cluster);
+    if (this.isLocalAppCluster(cluster)) return await this.attemptLocalApp(request, context, cluster);
     const host = runtime.pickHost(cluster, hosts, avoid, reselects);
     if (!host) return { kind: "no_healthy" };
     const stream = context.stream;
@@ -715,7 +809,7 @@ export class EnvoyProxy {
       if (acquired.reason === "cancelled") return stream.aborted ? { kind: "aborted", host } : { kind: "global_timeout", host };
       return { kind: "connect_failure", host, detail: "detail" in acquired ? acquired.detail : acquired.reason };
     }
-    return this.sendOnConnection(request, context, cluster, runtime, host, acquired.connection, perTryMs, deadline);
+    return await this.sendOnConnection(request, context, cluster, runtime, host, acquired.connection, perTryMs, deadline);
   }
 
   private async sendOnConnection(
@@ -747,7 +841,7 @@ export class EnvoyProxy {
       upstreamStream.abort();
       runtime.reset(cluster, connection);
       if (wake.kind === "per_try") {
-        this.stats.inc(`cluster.${cluster.name}.upstream_rq_per_try_timeout`);
+        runtime.stats.inc("upstream_rq_per_try_timeout");
         return { kind: "per_try_timeout", host, localAddress };
       }
       if (wake.kind === "deadline") return { kind: "global_timeout", host };
@@ -762,7 +856,7 @@ export class EnvoyProxy {
       throw error;
     }
     runtime.release(cluster, connection);
-    this.chargeUpstream(cluster.name, reply.status);
+    this.chargeUpstream(runtime, reply.status);
     return { kind: "response", response: reply, host, serviceTimeMs: this.clock.now() - sent, localAddress };
   }
 
@@ -777,7 +871,8 @@ export class EnvoyProxy {
     };
     const sent = this.clock.now();
     const localAddress = `127.0.0.6:${this.nextLocalPort()}`;
-    this.stats.inc(`cluster.${cluster.name}.upstream_rq_total`);
+    const runtime = this.runtime(cluster.name);
+    runtime.stats.inc("upstream_rq_total");
     const task = this.clock.spawn(() => this.network.callApp(this.pod, port, request));
     const gate = this.clock.gate<"done" | "downstream">();
     task.onSettled(() => gate.open("done"));
@@ -787,7 +882,7 @@ export class EnvoyProxy {
     if (wake === "downstream") return { kind: "aborted", host };
     const reply = await this.clock.join(task);
     if (reply === "refused") return { kind: "connect_failure", host, detail: "remote connection failure, transport failure reason: delayed connect error: Connection refused" };
-    this.chargeUpstream(cluster.name, reply.status);
+    this.chargeUpstream(runtime, reply.status);
     return { kind: "response", response: reply, host, serviceTimeMs: this.clock.now() - sent, localAddress };
   }
 
@@ -821,15 +916,27 @@ export class EnvoyProxy {
   private recordRequestMetric(context: HttpContext, request: HttpRequest, status: number, log: LogDetails): void {
     // Sidecars report inbound requests as the destination; everything a proxy forwards it reports as the source.
     const asDestination = context.direction === "inbound" && !this.pod.isRouter;
-    const reporter = asDestination ? "destination" : "source";
     const source = asDestination ? context.peer.pod : this.pod;
-    const destinationPod = asDestination ? this.pod : log.upstreamHost ? this.network.workloads.podByIp(log.upstreamHost.split(":")[0] ?? "") : undefined;
+    const upstreamIp = log.upstreamHost?.slice(0, log.upstreamHost.lastIndexOf(":"));
+    const destinationPod = asDestination ? this.pod : upstreamIp ? this.network.workloads.podByIp(upstreamIp) : undefined;
     const clusterName = asDestination ? context.peer.callerCluster : log.upstreamCluster;
-    const serviceHost = clusterName?.split("|")[3] ?? request.authority.replace(/:\d+$/, "");
+    const flags = log.flags.length ? log.flags.join(",") : "-";
+    const mtls = context.peer.sni !== undefined;
+    const key = `${asDestination ? "d" : "s"}|${source?.name ?? ""}|${destinationPod?.name ?? ""}|${clusterName ?? request.authority}|${status}|${flags}|${mtls ? 1 : 0}`;
+    let name = this.metricNames.get(key);
+    if (name === undefined) {
+      name = this.metricName(asDestination, source, destinationPod, clusterName, request.authority, status, flags, mtls);
+      this.metricNames.set(key, name);
+    }
+    this.metrics.inc(name);
+  }
+
+  private metricName(asDestination: boolean, source: WorkloadPod | undefined, destinationPod: WorkloadPod | undefined, clusterName: string | undefined, authority: string, status: number, flags: string, mtls: boolean): string {
+    const serviceHost = clusterName?.split("|")[3] ?? authority.replace(/:\d+$/, "");
     const serviceParts = serviceHost.split(".");
     const principal = (pod: WorkloadPod | undefined): string => (pod && (pod.hasSidecar || pod.isRouter) ? `spiffe://cluster.local/ns/${pod.namespace}/sa/${pod.serviceAccount}` : "unknown");
     const labels: [string, string][] = [
-      ["reporter", reporter],
+      ["reporter", asDestination ? "destination" : "source"],
       ["source_workload", source?.workloadName ?? "unknown"],
       ["source_canonical_service", source?.canonicalName ?? "unknown"],
       ["source_canonical_revision", source?.canonicalRevision ?? "latest"],
@@ -852,10 +959,10 @@ export class EnvoyProxy {
       ["request_protocol", "http"],
       ["response_code", String(status)],
       ["grpc_response_status", ""],
-      ["response_flags", log.flags.length ? log.flags.join(",") : "-"],
-      ["connection_security_policy", reporter === "destination" ? (context.peer.sni ? "mutual_tls" : "none") : "unknown"],
+      ["response_flags", flags],
+      ["connection_security_policy", asDestination ? (mtls ? "mutual_tls" : "none") : "unknown"],
     ];
-    this.stats.inc(`istiocustom.istio_requests_total.${labels.map(([key, value]) => `${key}.${value}`).join(".")}`);
+    return `istio_requests_total.${labels.map(([label, value]) => `${label}.${value}`).join(".")}`;
   }
 
   // --- admin ---------------------------------------------------------------------------------------------------
@@ -882,7 +989,7 @@ export class EnvoyProxy {
     }
     for (const prefix of this.httpStatPrefixes(config)) {
       for (const name of HTTP_COUNTERS) values.set(`http.${prefix}.${name}`, 0);
-      values.set(`http.${prefix}.downstream_rq_active`, this.activeByPrefix.get(`http.${prefix}`) ?? 0);
+      values.set(`http.${prefix}.downstream_rq_active`, this.stats.scope(`http.${prefix}`).active);
       values.set(`http.${prefix}.fault.active_faults`, 0);
     }
     for (const [name, value] of this.stats.entries()) values.set(name, value);

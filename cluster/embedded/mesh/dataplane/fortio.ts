@@ -245,10 +245,9 @@ interface CallRecord {
 }
 
 function responseBytes(result: ClientResult): { headerBytes: number; totalBytes: number } {
-  const headerText = `HTTP/1.1 ${result.status} ${reasonPhrase(result.status)}\r\n${Object.entries(result.headers)
-    .map(([name, value]) => `${name}: ${value}\r\n`)
-    .join("")}\r\n`;
-  return { headerBytes: result.status === 200 ? headerText.length : 0, totalBytes: headerText.length + Buffer.byteLength(result.body) };
+  let headerBytes = `HTTP/1.1 ${result.status} ${reasonPhrase(result.status)}\r\n`.length + 2;
+  for (const name in result.headers) headerBytes += name.length + (result.headers[name] ?? "").length + 4;
+  return { headerBytes: result.status === 200 ? headerBytes : 0, totalBytes: headerBytes + Buffer.byteLength(result.body) };
 }
 
 function clockText(epochMs: number): string {

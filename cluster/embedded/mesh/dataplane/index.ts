@@ -25,6 +25,8 @@ export type { WorkloadPod } from "./workloads";
 export interface ProxyConfigSource {
   proxyConfig(pod: PodRef): ProxyConfig | undefined;
   configDump(pod: PodRef, options?: { includeEds?: boolean }): unknown;
+  /** Told when a proxy accepts a new version; with it the data plane caches each proxy's config between ACKs. */
+  onAck?(listener: (pod: PodRef, version: string) => void): () => void;
 }
 
 export interface DataPlaneOptions {
@@ -80,10 +82,14 @@ export class DataPlane implements MeshNetwork {
   private readonly realTimeCapMs: number;
   private readonly proxies = new Map<string, EnvoyProxy>();
   private readonly apps = new Map<string, App | null>();
+  /** Which app listens on pod:port (null: nothing), valid while the pod object is the same. */
+  private readonly listeners = new Map<string, { app: App; container: WorkloadContainer; pod: WorkloadPod } | null>();
   private readonly logs = new Map<string, LogBuffer>();
   private readonly randoms = new Map<string, SeededRandom>();
   private readonly servedBy = new WeakMap<HttpResponse, string>();
   private readonly external = new ExternalSite();
+  private readonly configCache = new Map<string, ProxyConfig | undefined>();
+  private readonly cacheConfigs: boolean;
 
   constructor(
     store: ClusterStore,
@@ -94,6 +100,8 @@ export class DataPlane implements MeshNetwork {
     this.realTimeCapMs = options.realTimeCapMs ?? 15_000;
     this.clock = new SimClock({ wallClock: options.wallClock });
     this.workloads = new WorkloadDirectory(store);
+    this.cacheConfigs = configSource.onAck !== undefined;
+    configSource.onAck?.((pod) => this.configCache.delete(`${pod.namespace}/${pod.name}`));
   }
 
   private random(key: string): SeededRandom {
@@ -108,7 +116,12 @@ export class DataPlane implements MeshNetwork {
   // --- MeshNetwork ---------------------------------------------------------------------------------------------
 
   proxyConfig(pod: WorkloadPod): ProxyConfig | undefined {
-    return this.configSource.proxyConfig({ namespace: pod.namespace, name: pod.name });
+    if (!this.cacheConfigs) return this.configSource.proxyConfig({ namespace: pod.namespace, name: pod.name });
+    const key = `${pod.namespace}/${pod.name}`;
+    if (this.configCache.has(key)) return this.configCache.get(key);
+    const config = this.configSource.proxyConfig({ namespace: pod.namespace, name: pod.name });
+    this.configCache.set(key, config);
+    return config;
   }
 
   connect(ip: string, port: number): { behaviour: ConnectBehaviour; latencyMs: number } {
@@ -151,17 +164,25 @@ export class DataPlane implements MeshNetwork {
   // --- workloads -----------------------------------------------------------------------------------------------
 
   private appOnPort(pod: WorkloadPod, port: number): { app: App; container: WorkloadContainer } | undefined {
+    const key = `${pod.namespace}/${pod.name}:${port}`;
+    const cached = this.listeners.get(key);
+    if (cached !== undefined && (cached === null || cached.pod === pod)) return cached ?? undefined;
+    let found: { app: App; container: WorkloadContainer } | undefined;
     for (const container of pod.containers) {
       if (container.name === "istio-proxy") continue;
-      const key = `${pod.namespace}/${pod.name}/${container.name}`;
-      let app = this.apps.get(key);
+      const appKey = `${pod.namespace}/${pod.name}/${container.name}`;
+      let app = this.apps.get(appKey);
       if (app === undefined) {
         app = appForContainer(container) ?? null;
-        this.apps.set(key, app);
+        this.apps.set(appKey, app);
       }
-      if (app?.ports.includes(port)) return { app, container };
+      if (app?.ports.includes(port)) {
+        found = { app, container };
+        break;
+      }
     }
-    return undefined;
+    this.listeners.set(key, found ? { ...found, pod } : null);
+    return found;
   }
 
   private log(pod: PodRef, container: string): LogBuffer {

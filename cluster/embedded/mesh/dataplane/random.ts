@@ -36,23 +36,30 @@ export class SeededRandom {
   /** Lowercase hex string of `length` characters. */
   hex(length: number): string {
     let out = "";
-    while (out.length < length) out += this.nextUint32().toString(16).padStart(8, "0");
+    while (out.length < length) out += hex8(this.nextUint32());
     return out.slice(0, length);
   }
 
   /** A v4 UUID, as Envoy generates for x-request-id. */
   uuid(): string {
-    const hex = this.hex(32).split("");
-    hex[12] = "4";
-    hex[16] = ((Number.parseInt(hex[16] ?? "0", 16) & 0x3) | 0x8).toString(16);
-    const text = hex.join("");
-    return `${text.slice(0, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}-${text.slice(16, 20)}-${text.slice(20)}`;
+    const a = hex8(this.nextUint32());
+    const b = hex8(((this.nextUint32() & 0xffff0fff) | 0x00004000) >>> 0);
+    const c = hex8(((this.nextUint32() & 0x3fffffff) | 0x80000000) >>> 0);
+    const d = hex8(this.nextUint32());
+    return `${a}-${b.slice(0, 4)}-${b.slice(4)}-${c.slice(0, 4)}-${c.slice(4)}${d}`;
   }
 
   /** A derived independent stream (e.g. one per proxy). */
   fork(salt: number): SeededRandom {
     return new SeededRandom((this.nextUint32() ^ Math.imul(salt + 1, 0x9e3779b1)) >>> 0);
   }
+}
+
+const HEX_BYTES = Array.from({ length: 256 }, (_, value) => value.toString(16).padStart(2, "0"));
+
+/** Eight lowercase hex digits of an unsigned 32-bit value. */
+function hex8(value: number): string {
+  return (HEX_BYTES[value >>> 24] as string) + (HEX_BYTES[(value >>> 16) & 255] as string) + (HEX_BYTES[(value >>> 8) & 255] as string) + (HEX_BYTES[value & 255] as string);
 }
 
 /** A stable 32-bit hash of a string (FNV-1a), for deriving per-name seeds. */

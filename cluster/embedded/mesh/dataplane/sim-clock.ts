@@ -13,6 +13,7 @@ interface TimedEvent {
   seq: number;
   fire: () => void;
   cancelled: boolean;
+  fired: boolean;
 }
 
 /** A timer that can be cancelled before it fires. */
@@ -20,12 +21,29 @@ export interface TimerHandle {
   cancel(): void;
 }
 
-/** Min-heap of events ordered by (virtual time, sequence). */
+/** Min-heap of events ordered by (virtual time, sequence); cancelled events are dropped lazily or on compaction. */
 class EventQueue {
-  private readonly items: TimedEvent[] = [];
+  private items: TimedEvent[] = [];
+  private cancelled = 0;
 
   get size(): number {
     return this.items.length;
+  }
+
+  /** Notes a cancellation; rebuilds the heap without cancelled events when they dominate it. */
+  noteCancelled(): void {
+    this.cancelled += 1;
+    if (this.cancelled > 512 && this.cancelled * 2 > this.items.length) {
+      const live = this.items.filter((event) => !event.cancelled);
+      this.items = [];
+      this.cancelled = 0;
+      for (const event of live) this.push(event);
+    }
+  }
+
+  /** A cancelled event left the heap through pop(). */
+  droppedCancelled(): void {
+    if (this.cancelled > 0) this.cancelled -= 1;
   }
 
   peek(): TimedEvent | undefined {
@@ -228,7 +246,9 @@ export class SimClock {
     const event = this.schedule(ms, fire);
     return {
       cancel: () => {
+        if (event.cancelled || event.fired) return;
         event.cancelled = true;
+        this.queue.noteCancelled();
       },
     };
   }
@@ -287,7 +307,7 @@ export class SimClock {
   }
 
   private schedule(delayMs: number, fire: () => void): TimedEvent {
-    const event: TimedEvent = { at: this.current + Math.max(0, delayMs), seq: this.sequence++, fire, cancelled: false };
+    const event: TimedEvent = { at: this.current + Math.max(0, delayMs), seq: this.sequence++, fire, cancelled: false, fired: false };
     this.queue.push(event);
     return event;
   }
@@ -304,7 +324,11 @@ export class SimClock {
     while (this.runnable === 0 && this.foreground > 0) {
       const event = this.queue.pop();
       if (!event) return;
-      if (event.cancelled) continue;
+      if (event.cancelled) {
+        this.queue.droppedCancelled();
+        continue;
+      }
+      event.fired = true;
       this.current = Math.max(this.current, event.at);
       this.eventsFired += 1;
       event.fire();

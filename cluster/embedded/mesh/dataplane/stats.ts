@@ -104,20 +104,37 @@ export function statIncluded(matcher: StatsMatcher, name: string): boolean {
   return matcher.prefixes.some((prefix) => name.startsWith(prefix)) || matcher.suffixes.some((suffix) => name.endsWith(suffix)) || matcher.regexps.some((regexp) => regexp.test(name));
 }
 
-/** Counters of one proxy (gauges are computed from live state when rendering). */
-export class ProxyStats {
-  private readonly counters = new Map<string, number>();
+/** Counters under one dotted prefix (`cluster.<name>`, `http.<stat_prefix>`), kept apart so the hot path never builds full names. */
+export class StatScope {
+  readonly counters = new Map<string, number>();
+  /** Requests in progress under this prefix (the downstream_rq_active gauge of HTTP scopes). */
+  active = 0;
+
+  constructor(readonly prefix: string) {}
 
   inc(name: string, by = 1): void {
     this.counters.set(name, (this.counters.get(name) ?? 0) + by);
   }
+}
 
-  get(name: string): number {
-    return this.counters.get(name) ?? 0;
+/** Counters of one proxy (gauges are computed from live state when rendering). */
+export class ProxyStats {
+  private readonly scopes = new Map<string, StatScope>();
+
+  scope(prefix: string): StatScope {
+    let scope = this.scopes.get(prefix);
+    if (!scope) {
+      scope = new StatScope(prefix);
+      this.scopes.set(prefix, scope);
+    }
+    return scope;
   }
 
-  entries(): IterableIterator<[string, number]> {
-    return this.counters.entries();
+  /** Every counter by its full Envoy name. */
+  *entries(): IterableIterator<[string, number]> {
+    for (const scope of this.scopes.values()) {
+      for (const [name, value] of scope.counters) yield [`${scope.prefix}.${name}`, value];
+    }
   }
 
   /** `/stats` text: every known stat (zero-valued defaults included), sorted, `name: value` per line. */

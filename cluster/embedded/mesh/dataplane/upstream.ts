@@ -12,7 +12,7 @@ import type { Cluster, ClusterLoadAssignment, LbEndpoint } from "../envoy-types"
 import { HTTP_PROTOCOL_OPTIONS_KEY, parseDurationMs } from "../envoy-types";
 import type { Gate, SimClock } from "./sim-clock";
 import type { SeededRandom } from "./random";
-import type { ProxyStats } from "./stats";
+import type { ProxyStats, StatScope } from "./stats";
 
 const UNLIMITED = 4294967295;
 
@@ -37,6 +37,22 @@ export function clusterThresholds(cluster: Cluster): Thresholds {
 function maxRequestsPerConnection(cluster: Cluster): number {
   const options = cluster.typed_extension_protocol_options?.[HTTP_PROTOCOL_OPTIONS_KEY];
   return options?.common_http_protocol_options?.max_requests_per_connection ?? 0;
+}
+
+function isHealthy(host: UpstreamHost): boolean {
+  return host.endpoint.health_status === "HEALTHY" || host.endpoint.health_status === "UNKNOWN";
+}
+
+const allHealthyCache = new WeakMap<UpstreamHost[], boolean>();
+
+/** Whether EDS reports every host healthy (cached per host list). */
+function allHealthy(hosts: UpstreamHost[]): boolean {
+  let value = allHealthyCache.get(hosts);
+  if (value === undefined) {
+    value = hosts.every(isHealthy);
+    allHealthyCache.set(hosts, value);
+  }
+  return value;
 }
 
 /** What opening a TCP connection to an address does. */
@@ -125,16 +141,19 @@ export class ClusterRuntime {
   private roundRobin = 0;
   private connectionIds = 0;
   private readonly createdAt: number;
+  /** This cluster's counters (`cluster.<name>.*`). */
+  readonly stats: StatScope;
 
   constructor(
     readonly name: string,
     private readonly deps: ClusterRuntimeDeps,
   ) {
     this.createdAt = deps.clock.now();
+    this.stats = deps.stats.scope(`cluster.${name}`);
   }
 
-  private stat(name: string, by = 1): void {
-    this.deps.stats.inc(`cluster.${this.name}.${name}`, by);
+  private stat(name: string): void {
+    this.stats.inc(name);
   }
 
   // --- load balancing ------------------------------------------------------------------------------------------
@@ -160,7 +179,7 @@ export class ClusterRuntime {
   pickHost(cluster: Cluster, hosts: UpstreamHost[], avoid: ReadonlySet<string>, maxReselects: number): UpstreamHost | undefined {
     if (hosts.length === 0) return undefined;
     const now = this.deps.clock.now();
-    const healthy = hosts.filter((host) => (host.endpoint.health_status === "HEALTHY" || host.endpoint.health_status === "UNKNOWN") && !this.isEjected(host.address, now));
+    const healthy = allHealthy(hosts) && this.outlier.size === 0 ? hosts : hosts.filter((host) => isHealthy(host) && !this.isEjected(host.address, now));
     const panicThreshold = cluster.common_lb_config?.healthy_panic_threshold ? (cluster.common_lb_config.healthy_panic_threshold.value ?? 0) : 50;
     let candidates = healthy;
     if (panicThreshold > 0 && (healthy.length * 100) / hosts.length < panicThreshold) {
@@ -433,7 +452,7 @@ export class ClusterRuntime {
   gauges(cluster: Cluster, hosts: UpstreamHost[]): Record<string, number> {
     const thresholds = clusterThresholds(cluster);
     const trackRemaining = cluster.circuit_breakers?.thresholds.some((threshold) => threshold.track_remaining) ?? false;
-    const healthyHosts = hosts.filter((host) => host.endpoint.health_status === "HEALTHY" || host.endpoint.health_status === "UNKNOWN").length;
+    const healthyHosts = hosts.filter(isHealthy).length;
     const out: Record<string, number> = {
       upstream_cx_active: this.connectionsOpen,
       upstream_rq_active: this.requestsOpen,

@@ -115,6 +115,7 @@ export class WorkloadDirectory {
   private podsByIp = new Map<string, WorkloadPod>();
   private servicesByFqdn = new Map<string, ServiceInfo>();
   private servicesByIp = new Map<string, ServiceInfo>();
+  private resolutions = new Map<string, Resolution | undefined>();
 
   constructor(private readonly store: ClusterStore) {}
 
@@ -133,6 +134,7 @@ export class WorkloadDirectory {
     }
     this.servicesByFqdn = new Map();
     this.servicesByIp = new Map();
+    this.resolutions = new Map();
     for (const object of this.store.list("services")) {
       const service = toService(object);
       this.servicesByFqdn.set(`${service.name}.${service.namespace}.svc.cluster.local`, service);
@@ -171,6 +173,14 @@ export class WorkloadDirectory {
   /** Resolves a hostname the way a pod in `fromNamespace` would (search path `<ns>.svc.cluster.local`, …). */
   resolve(hostname: string, fromNamespace: string): Resolution | undefined {
     this.refresh();
+    const key = `${fromNamespace}|${hostname}`;
+    if (this.resolutions.has(key)) return this.resolutions.get(key);
+    const resolution = this.lookup(hostname, fromNamespace);
+    this.resolutions.set(key, resolution);
+    return resolution;
+  }
+
+  private lookup(hostname: string, fromNamespace: string): Resolution | undefined {
     const host = hostname.toLowerCase().replace(/\.$/, "");
     if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) {
       const pod = this.podsByIp.get(host);

@@ -163,6 +163,8 @@ function notFoundHtml(): string {
 
 export class DetailsApp implements App {
   readonly ports = [9080];
+  /** The JSON answer per product id (it never changes). */
+  private readonly bodies = new Map<string, string>();
 
   async handle(request: HttpRequest, context: AppContext): Promise<HttpResponse> {
     const path = pathOnly(request.path);
@@ -172,17 +174,12 @@ export class DetailsApp implements App {
     if (!match || request.method !== "GET") return response(404, "", { "content-type": "text/html;charset=utf-8" });
     const id = match[1] ?? "";
     if (!/^-?\d+$/.test(id)) return jsonResponse(400, { error: "please provide numeric product id" });
-    return jsonResponse(200, {
-      id: Number(id),
-      author: "William Shakespeare",
-      year: 1595,
-      type: "paperback",
-      pages: 200,
-      publisher: "PublisherA",
-      language: "English",
-      "ISBN-10": "1234567890",
-      "ISBN-13": "123-1234567890",
-    });
+    let body = this.bodies.get(id);
+    if (body === undefined) {
+      body = JSON.stringify({ id: Number(id), author: "William Shakespeare", year: 1595, type: "paperback", pages: 200, publisher: "PublisherA", language: "English", "ISBN-10": "1234567890", "ISBN-13": "123-1234567890" });
+      this.bodies.set(id, body);
+    }
+    return response(200, body, { "content-type": "application/json" });
   }
 }
 
