@@ -43,6 +43,15 @@ interface ResourcePath {
   subresource: string | undefined;
 }
 
+/** Media types accepted for whole objects (POST, PUT); no Content-Type means JSON. Protobuf is not spoken. */
+const objectMediaTypes = ["application/json", "application/yaml", ""];
+const patchMediaTypes = ["application/json-patch+json", "application/merge-patch+json", "application/apply-patch+yaml"];
+const strategicMediaType = "application/strategic-merge-patch+json";
+
+function unsupportedMediaType(accepted: readonly string[]): ApiError {
+  return new ApiError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: ${accepted.join(", ")}`);
+}
+
 function sendJson(res: ServerResponse, code: number, body: unknown, contentType = "application/json"): void {
   const text = JSON.stringify(body);
   res.writeHead(code, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(text), "Cache-Control": "no-cache, private" });
@@ -156,11 +165,15 @@ function asObject(body: unknown, what: string): JsonObject {
   return body;
 }
 
-/** Checks a request body's identity against the URL it was sent to. */
+/**
+ * Checks a request body's identity against the URL it was sent to. Like kube-apiserver, a body without
+ * apiVersion and kind takes them from the URL; a body that names something else is refused.
+ */
 function checkIdentity(body: JsonObject, path: ResourcePath): void {
   const expected = apiVersionFor(path);
-  if (typeof body.kind !== "string" || body.kind === "") throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(body).slice(0, 200)}'`);
-  if (typeof body.apiVersion !== "string" || body.apiVersion === "") throw badRequest(`Object 'apiVersion' is missing in '${JSON.stringify(body).slice(0, 200)}'`);
+  if (body.kind === undefined || body.kind === "") body.kind = path.type.kind;
+  if (body.apiVersion === undefined || body.apiVersion === "") body.apiVersion = expected;
+  if (typeof body.kind !== "string" || typeof body.apiVersion !== "string") throw badRequest("apiVersion and kind must be strings");
   if (body.apiVersion !== expected) throw badRequest(`the API version in the data (${body.apiVersion}) does not match the expected API version (${expected})`);
   if (body.kind !== path.type.kind) throw badRequest(`the kind in the data (${body.kind}) does not match the expected kind (${path.type.kind})`);
   if (body.metadata !== undefined && !isPlainObject(body.metadata)) throw badRequest("metadata must be an object");
@@ -281,13 +294,13 @@ export class ClusterApiServer {
         return sendJson(res, 200, this.get(path, query, accept));
       case "POST":
         if (path.name !== undefined || path.subresource !== undefined) throw methodNotAllowed(method);
-        return this.respond(res, 201, this.create(path, await this.body(req), query));
+        return this.respond(res, 201, this.create(path, await this.body(req, objectMediaTypes), query));
       case "PUT":
         if (path.name === undefined) throw methodNotAllowed(method);
-        return this.respond(res, 200, this.update(path, await this.body(req), query));
+        return this.respond(res, 200, this.update(path, await this.body(req, objectMediaTypes), query));
       case "PATCH":
         if (path.name === undefined) throw methodNotAllowed(method);
-        return this.respond(res, 200, this.patch(path, await this.rawBody(req), query));
+        return this.respond(res, 200, this.patch(path, await this.patchBody(req, path), query));
       case "DELETE":
         if (path.subresource !== undefined) throw methodNotAllowed(method);
         if (path.name === undefined) return sendJson(res, 200, this.deleteCollection(path, query, await this.optionalBody(req)));
@@ -301,13 +314,16 @@ export class ClusterApiServer {
     sendJson(res, result.created === false ? 200 : code, result.object);
   }
 
-  private async rawBody(req: IncomingMessage): Promise<{ value: unknown; contentType: string }> {
-    const buffer = await readBody(req);
-    return { value: decodeBody(buffer, req.headers["content-type"]), contentType: mediaType(req.headers["content-type"]) };
+  /** Reads and decodes a body whose media type is one of `accepted` (415 otherwise, before reading it). */
+  private async body(req: IncomingMessage, accepted: readonly string[]): Promise<unknown> {
+    const type = mediaType(req.headers["content-type"]);
+    if (!accepted.includes(type)) throw unsupportedMediaType(accepted.filter((entry) => entry !== ""));
+    return decodeBody(await readBody(req), req.headers["content-type"]);
   }
 
-  private async body(req: IncomingMessage): Promise<unknown> {
-    return (await this.rawBody(req)).value;
+  private async patchBody(req: IncomingMessage, path: ResourcePath): Promise<{ value: unknown; contentType: string }> {
+    const accepted = path.type.builtin || path.subresource === "scale" ? [...patchMediaTypes, strategicMediaType] : patchMediaTypes;
+    return { value: await this.body(req, accepted), contentType: mediaType(req.headers["content-type"]) };
   }
 
   private async optionalBody(req: IncomingMessage): Promise<JsonObject> {
@@ -472,22 +488,9 @@ export class ClusterApiServer {
       case "application/merge-patch+json":
         result = applyMergePatch(base, asObject(body.value, "a merge patch") as Json);
         break;
-      case "application/strategic-merge-patch+json":
-        if (!path.type.builtin && path.subresource !== "scale") {
-          throw new ApiError(
-            415,
-            "UnsupportedMediaType",
-            `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
-          );
-        }
+      default:
         result = strategicMerge(base, asObject(body.value, "a strategic merge patch") as Json);
         break;
-      default:
-        throw new ApiError(
-          415,
-          "UnsupportedMediaType",
-          `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml${path.type.builtin ? ", application/strategic-merge-patch+json" : ""}`,
-        );
     }
     if (path.subresource === "scale") return { object: this.applyScale(path, current, asObject(result, "the patched Scale"), dryRun) };
     const patched = patchedObjectFrom(result);

@@ -39,8 +39,8 @@ export async function startHarness(): Promise<Harness> {
   const kubectl = (args: string[], stdin?: string): Promise<KubectlResult> =>
     new Promise((resolve, reject) => {
       const child = spawn(KUBECTL, ["--kubeconfig", kubeconfigPath, "--cache-dir", cacheDir, ...args], {
-        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, KUBECTL_TELEMETRY: "false" },
-        stdio: ["pipe", "pipe", "pipe"],
+        env: { ...process.env, HOME: dir, KUBECONFIG: kubeconfigPath },
+        stdio: "pipe",
       });
       let stdout = "";
       let stderr = "";
