@@ -244,17 +244,17 @@ export class EnvoyProxy {
   // --- entry points --------------------------------------------------------------------------------------------
 
   /** The local app opened a connection to ip:port (iptables sent it to the outbound capture port 15001). */
-  async outbound(request: HttpRequest, destination: { ip: string; port: number }, stream: Stream, peer: PeerInfo): Promise<Exchange> {
+  outbound(request: HttpRequest, destination: { ip: string; port: number }, stream: Stream, peer: PeerInfo): Promise<Exchange> {
     const tls = request.scheme === "https";
     const chain = this.cachedChain(`o|${destination.ip}|${destination.port}|${tls ? 1 : 0}`, (config) => {
       const listener = this.outboundListener(config, destination);
       return listener ? this.filterChain(listener, destination, tls) : undefined;
     });
-    return await this.handleChain(chain, request, destination, stream, peer, "outbound");
+    return this.dispatch(chain, request, destination, stream, peer, "outbound");
   }
 
   /** A connection arrived at this pod's port (sidecar: inbound capture 15006; gateway: its own listener). */
-  async inbound(request: HttpRequest, port: number, stream: Stream, peer: PeerInfo): Promise<Exchange> {
+  inbound(request: HttpRequest, port: number, stream: Stream, peer: PeerInfo): Promise<Exchange> {
     const destination = { ip: this.pod.ip, port };
     const chain = this.cachedChain(`i|${port}`, (config) => {
       const listeners = [...config.listeners.values()];
@@ -263,8 +263,8 @@ export class EnvoyProxy {
         : (listeners.find((item) => item.address.socket_address.port_value === 15006) ?? listeners.find((item) => item.traffic_direction === "INBOUND"));
       return listener ? this.filterChain(listener, destination, false) : undefined;
     });
-    if (!chain && !this.pod.isRouter) return await this.inboundWithoutConfig(request, port);
-    return await this.handleChain(chain, request, destination, stream, peer, "inbound");
+    if (!chain && !this.pod.isRouter) return this.inboundWithoutConfig(request, port);
+    return this.dispatch(chain, request, destination, stream, peer, "inbound");
   }
 
   /** Listener and filter-chain choice per destination, recomputed whenever the proxy's config object changes. */
@@ -325,25 +325,25 @@ export class EnvoyProxy {
     return best?.chain ?? listener.default_filter_chain;
   }
 
-  private async handleChain(chain: FilterChain | undefined, request: HttpRequest, destination: { ip: string; port: number }, stream: Stream, peer: PeerInfo, direction: "outbound" | "inbound"): Promise<Exchange> {
-    await this.clock.sleep(this.random.jitter(direction === "outbound" ? 0.2 : 0.12, 0.06));
+  /** Hands the connection to the filter chain's network filter: the HTTP connection manager or the TCP proxy. */
+  private dispatch(chain: FilterChain | undefined, request: HttpRequest, destination: { ip: string; port: number }, stream: Stream, peer: PeerInfo, direction: "outbound" | "inbound"): Promise<Exchange> {
     const filter = chain?.filters[0];
     const typed = filter?.typed_config as { "@type"?: string } | undefined;
-    if (filter?.name === FILTER.httpConnectionManager && typed) {
-      return await this.handleHttp(request, { direction, hcm: typed as HttpConnectionManager, destination, peer, stream });
-    }
-    if (filter?.name === FILTER.tcpProxy && typed) return await this.handleTcp(request, (typed as TcpProxy).cluster, destination, stream, peer);
-    if (!this.config()) {
-      // A proxy that has no config yet cannot route; Envoy refuses the connection.
-      throw new ConnectionReset("Connection refused");
-    }
-    // No filter chain matched: the listener closes the connection.
-    throw new ConnectionReset("Recv failure: Connection reset by peer");
+    if (filter?.name === FILTER.httpConnectionManager && typed) return this.handleHttp(request, { direction, hcm: typed as HttpConnectionManager, destination, peer, stream });
+    if (filter?.name === FILTER.tcpProxy && typed) return this.handleTcp(request, (typed as TcpProxy).cluster, destination, stream, peer);
+    // No config yet: Envoy is not listening; no matching filter chain: the listener closes the connection.
+    return Promise.reject(new ConnectionReset(this.config() ? "Recv failure: Connection reset by peer" : "Connection refused"));
+  }
+
+  /** Envoy's own processing time for one request on one proxy. */
+  private processingDelay(direction: "outbound" | "inbound"): Promise<void> {
+    return this.clock.sleep(this.random.jitter(direction === "outbound" ? 0.2 : 0.12, 0.06));
   }
 
   // --- TCP proxy -----------------------------------------------------------------------------------------------
 
   private async handleTcp(request: HttpRequest, clusterName: string, destination: { ip: string; port: number }, stream: Stream, peer: PeerInfo): Promise<Exchange> {
+    await this.processingDelay("outbound");
     const started = this.clock.now();
     const config = this.config();
     const cluster = config?.clusters.get(clusterName);
@@ -383,6 +383,7 @@ export class EnvoyProxy {
 
   private async handleHttp(incoming: HttpRequest, context: HttpContext): Promise<Exchange> {
     const started = this.clock.now();
+    await this.processingDelay(context.direction);
     const httpStats = this.stats.scope(`http.${context.hcm.stat_prefix}`);
     httpStats.inc("downstream_rq_total");
     httpStats.active += 1;
@@ -407,7 +408,7 @@ export class EnvoyProxy {
       httpStats.inc(`downstream_rq_${codeClass(reply.status)}`);
       httpStats.inc("downstream_rq_completed");
     }
-    const duration = this.clock.now() - started;
+    const duration = (aborted ? (context.stream.abortedAt ?? this.clock.now()) : this.clock.now()) - started;
     this.recordRequestMetric(context, request, reply.status, log);
     this.accessLog.push({
         startEpochMs: this.clock.epochMs + started,
@@ -792,16 +793,17 @@ export class EnvoyProxy {
     perTryMs: number | undefined,
     deadline: number | undefined,
   ): Promise<Attempt> {
-    if (this.isLocalAppCluster(cluster)) return await this.attemptLocalApp(request, context, cluster);
+    if (this.isLocalAppCluster(cluster)) return this.attemptLocalApp(request, context, cluster);
     const host = runtime.pickHost(cluster, hosts, avoid, reselects);
     if (!host) return { kind: "no_healthy" };
     const stream = context.stream;
     let cancelPending: (() => void) | undefined;
     const deadlineTimer = deadline !== undefined ? this.clock.setTimer(Math.max(0, deadline - this.clock.now()), () => cancelPending?.()) : undefined;
     const unsubscribe = stream.onAbort(() => cancelPending?.());
-    const acquired = await runtime.acquire(cluster, host, (cancel) => {
+    const pending = runtime.acquire(cluster, host, (cancel) => {
       cancelPending = cancel;
     });
+    const acquired = pending instanceof Promise ? await pending : pending;
     deadlineTimer?.cancel();
     unsubscribe();
     if (!acquired.ok) {
@@ -826,6 +828,31 @@ export class EnvoyProxy {
     const sent = this.clock.now();
     const upstreamStream = new Stream();
     const peer: PeerInfo = { pod: this.pod, address: localAddress, sni: sniFor(cluster.name), callerCluster: cluster.name };
+    if ((perTryMs === undefined || perTryMs <= 0) && deadline === undefined) {
+      // No timer can cut this attempt short: wait for the upstream in this thread. If the downstream leaves
+      // meanwhile, the upstream request is reset at that moment and its late answer is dropped.
+      let abandoned = false;
+      const unsubscribe = context.stream.onAbort(() => {
+        abandoned = true;
+        upstreamStream.abort(this.clock.now());
+        runtime.reset(cluster, connection);
+      });
+      let reply: HttpResponse;
+      try {
+        reply = await this.network.deliver(host.ip, host.port, request, upstreamStream, peer);
+      } catch (error) {
+        unsubscribe();
+        if (abandoned) return { kind: "aborted", host };
+        runtime.reset(cluster, connection);
+        if (error instanceof ConnectionReset) return { kind: "connect_failure", host, detail: "remote connection failure, transport failure reason: delayed connect error: Connection reset by peer" };
+        throw error;
+      }
+      unsubscribe();
+      if (abandoned) return { kind: "aborted", host };
+      runtime.release(cluster, connection);
+      this.chargeUpstream(runtime, reply.status);
+      return { kind: "response", response: reply, host, serviceTimeMs: this.clock.now() - sent, localAddress };
+    }
     const task = this.clock.spawn(() => this.network.deliver(host.ip, host.port, request, upstreamStream, peer));
     type Wake = { kind: "done" } | { kind: "per_try" } | { kind: "deadline" } | { kind: "downstream" };
     const gate = this.clock.gate<Wake>();
@@ -838,7 +865,7 @@ export class EnvoyProxy {
     deadlineTimer?.cancel();
     unsubscribe();
     if (wake.kind !== "done") {
-      upstreamStream.abort();
+      upstreamStream.abort(this.clock.now());
       runtime.reset(cluster, connection);
       if (wake.kind === "per_try") {
         runtime.stats.inc("upstream_rq_per_try_timeout");
@@ -873,14 +900,9 @@ export class EnvoyProxy {
     const localAddress = `127.0.0.6:${this.nextLocalPort()}`;
     const runtime = this.runtime(cluster.name);
     runtime.stats.inc("upstream_rq_total");
-    const task = this.clock.spawn(() => this.network.callApp(this.pod, port, request));
-    const gate = this.clock.gate<"done" | "downstream">();
-    task.onSettled(() => gate.open("done"));
-    const unsubscribe = context.stream.onAbort(() => gate.open("downstream"));
-    const wake = await gate.wait();
-    unsubscribe();
-    if (wake === "downstream") return { kind: "aborted", host };
-    const reply = await this.clock.join(task);
+    // The app keeps working if the downstream leaves (apps do not notice); its answer is then dropped.
+    const reply = await this.network.callApp(this.pod, port, request);
+    if (context.stream.aborted) return { kind: "aborted", host };
     if (reply === "refused") return { kind: "connect_failure", host, detail: "remote connection failure, transport failure reason: delayed connect error: Connection refused" };
     this.chargeUpstream(runtime, reply.status);
     return { kind: "response", response: reply, host, serviceTimeMs: this.clock.now() - sent, localAddress };

@@ -133,14 +133,17 @@ export function reasonPhrase(status: number): string {
 export class Stream {
   private abortedFlag = false;
   private listeners: (() => void)[] = [];
+  /** Virtual time of the abort, when the aborter told it. */
+  abortedAt: number | undefined;
 
   get aborted(): boolean {
     return this.abortedFlag;
   }
 
-  abort(): void {
+  abort(atMs?: number): void {
     if (this.abortedFlag) return;
     this.abortedFlag = true;
+    this.abortedAt = atMs;
     const listeners = this.listeners;
     this.listeners = [];
     for (const listener of listeners) listener();

@@ -275,7 +275,7 @@ export class DataPlane implements MeshNetwork {
     const task = this.clock.spawn(() => this.exchange(pod, request, resolved.ip, parsed.port, stream, localAddress));
     const raced = await this.clock.race(task, options.timeoutMs);
     if (!raced.finished) {
-      stream.abort();
+      stream.abort(this.clock.now());
       return { status: 0, body: "", headers: {}, flags: "-", latencyMs: elapsed(), remoteIp: resolved.ip, error: { kind: "timeout", message: `Operation timed out after ${Math.round(elapsed())} milliseconds with 0 bytes received` } };
     }
     const outcome = raced.value;

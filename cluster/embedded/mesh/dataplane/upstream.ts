@@ -310,10 +310,10 @@ export class ClusterRuntime {
   }
 
   /**
-   * Gets a connection for one request to `host`, waiting in the pending queue when none is ready. `onCancel`
-   * receives a function that withdraws a waiting request (the downstream went away).
+   * Gets a connection for one request to `host`: at once (a ready connection, or overflow), or after waiting in
+   * the pending queue. `registerCancel` receives a function that withdraws a waiting request (the downstream left).
    */
-  async acquire(cluster: Cluster, host: UpstreamHost, registerCancel: (cancel: () => void) => void): Promise<AcquireResult> {
+  acquire(cluster: Cluster, host: UpstreamHost, registerCancel: (cancel: () => void) => void): AcquireResult | Promise<AcquireResult> {
     const pool = this.pool(host);
     const thresholds = clusterThresholds(cluster);
     const ready = pool.ready();
