@@ -16,13 +16,12 @@ import {
   type Level,
   type OutputFormat,
 } from "@/grader/analyze";
+import { UsageError } from "../args";
+import type { CliCommand, CliIo } from "../index";
 
-export const description = "Analyze Istio configuration and print validation messages (like istioctl analyze)";
-
-/** Exit codes, as istioctl uses them (usage errors use the CLI-wide 2). */
+/** Exit codes, as istioctl uses them (usage errors are the CLI-wide 2, raised as UsageError). */
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
 export const EXIT_DATA_ERROR = 65;
 export const EXIT_ANALYZER_FOUND_ISSUES = 79;
 
@@ -42,21 +41,7 @@ Options:
       --output-threshold L    lowest level printed: Info (default), Warning, Error
   -o, --output FORMAT         log (default), json or yaml
   -L, --list-analyzers        list the analyzers and exit
-  -h, --help                  show this help
-`;
-
-/** Where the command writes. */
-export interface CommandIO {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
-
-const processIO: CommandIO = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-};
-
-class UsageError extends Error {}
+  -h, --help                  show this help`;
 
 interface AnalyzeArgs {
   files: string[];
@@ -122,47 +107,37 @@ function parseAnalyzeArgs(argv: readonly string[]): AnalyzeArgs {
 function analyzersList(): string {
   return [...ALL_ANALYZERS]
     .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1))
-    .map((analyzer) => `* ${analyzer.metadata.name}:\n    ${analyzer.metadata.description}\n`)
-    .join("");
+    .map((analyzer) => `* ${analyzer.metadata.name}:\n    ${analyzer.metadata.description}`)
+    .join("\n");
 }
 
 function cleanRunLine(files: readonly string[], target: string): string {
-  if (files.length === 1) return `\u2714 No validation issues found when analyzing ${files[0]}.\n`;
-  if (files.length > 1) return `\u2714 No validation issues found when analyzing:\n  - ${files.join("\n  - ")}\n`;
-  return `\u2714 No validation issues found when analyzing ${target}.\n`;
+  if (files.length === 1) return `\u2714 No validation issues found when analyzing ${files[0]}.`;
+  if (files.length > 1) return `\u2714 No validation issues found when analyzing:\n  - ${files.join("\n  - ")}`;
+  return `\u2714 No validation issues found when analyzing ${target}.`;
 }
 
-/** Runs `ica analyze` with the given arguments; resolves to the process exit code. */
-export async function run(argv: readonly string[], io: CommandIO = processIO): Promise<number> {
-  let args: AnalyzeArgs;
-  try {
-    args = parseAnalyzeArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.stderr(`Error: ${error.message}\n\n${usage}`);
-    return EXIT_USAGE;
-  }
+/** Runs `ica analyze` (arguments after the command name); resolves to the exit status. Output lines go to `io`. */
+async function analyze(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseAnalyzeArgs(argv);
   if (args.help) {
-    io.stdout(usage);
+    io.out(usage);
     return EXIT_OK;
   }
   if (args.listAnalyzers) {
-    io.stdout(analyzersList());
+    io.out(analyzersList());
     return EXIT_OK;
   }
-  if (args.files.length === 0 && args.kubeconfig === undefined) {
-    io.stderr(`Error: nothing to analyze: give -f FILE|DIR, --kubeconfig FILE, or both\n\n${usage}`);
-    return EXIT_USAGE;
-  }
+  if (args.files.length === 0 && args.kubeconfig === undefined) throw new UsageError("nothing to analyze: give -f FILE|DIR, --kubeconfig FILE, or both");
 
   let loaded;
   try {
     loaded = await loadManifests(args.files, { recursive: args.recursive });
   } catch (error) {
-    io.stderr(`Error: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.err(`Error: ${error instanceof Error ? error.message : String(error)}`);
     return EXIT_FAILURE;
   }
-  for (const skipped of loaded.skipped) io.stderr(`Skipping file ${skipped}, recognized file extensions are: [${MANIFEST_EXTENSIONS.join(" ")}]\n`);
+  for (const skipped of loaded.skipped) io.err(`Skipping file ${skipped}, recognized file extensions are: [${MANIFEST_EXTENSIONS.join(" ")}]`);
 
   let kubeConfig: KubeConfig | undefined;
   let namespace = args.namespace ?? "default";
@@ -171,7 +146,7 @@ export async function run(argv: readonly string[], io: CommandIO = processIO): P
     try {
       kubeConfig.loadFromFile(args.kubeconfig);
     } catch (error) {
-      io.stderr(`Error: cannot load kubeconfig ${args.kubeconfig}: ${error instanceof Error ? error.message : String(error)}\n`);
+      io.err(`Error: cannot load kubeconfig ${args.kubeconfig}: ${error instanceof Error ? error.message : String(error)}`);
       return EXIT_FAILURE;
     }
     namespace = args.namespace ?? contextNamespace(kubeConfig) ?? "default";
@@ -182,7 +157,7 @@ export async function run(argv: readonly string[], io: CommandIO = processIO): P
   try {
     const live = kubeConfig ? await listClusterObjects(kubeConfig) : [];
     if (kubeConfig && args.namespace !== undefined && !live.some((object) => object.kind === "Namespace" && object.metadata?.name === args.namespace)) {
-      io.stderr(`namespace ${JSON.stringify(args.namespace)} not found\n`);
+      io.err(`namespace ${JSON.stringify(args.namespace)} not found`);
       return EXIT_OK;
     }
     result = analyzeObjects([...live, ...loaded.objects], {
@@ -190,7 +165,7 @@ export async function run(argv: readonly string[], io: CommandIO = processIO): P
       ...(args.allNamespaces ? {} : { namespace }),
     });
   } catch (error) {
-    io.stderr(`Error: cannot analyze the cluster: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.err(`Error: cannot analyze the cluster: ${error instanceof Error ? error.message : String(error)}`);
     return EXIT_FAILURE;
   }
 
@@ -198,25 +173,31 @@ export async function run(argv: readonly string[], io: CommandIO = processIO): P
     ...loaded.parseErrors,
     ...result.unreadable.map((entry) => ({ file: entry.file ?? "", message: `${entry.file ?? "object"}${entry.line ? `:${entry.line}` : ""}: ${entry.reason}` })),
   ];
-  if (parseErrors.length > 0) io.stderr(`Error(s) adding files: ${parseErrors.map((error) => error.message).join("; ")}\n`);
+  if (parseErrors.length > 0) io.err(`Error(s) adding files: ${parseErrors.map((error) => error.message).join("; ")}`);
 
   const shown = result.messages.filter((message) => isAtLeast(message.level, args.outputThreshold));
-  io.stdout(`${formatMessages(shown, args.output)}\n`);
+  io.out(formatMessages(shown, args.output));
   if (shown.length === 0 && args.output === "log") {
     const failedFiles = new Set(parseErrors.map((error) => error.file)).size;
-    if (parseErrors.length === 0) io.stderr(cleanRunLine(loaded.files, target));
-    else io.stderr(`No validation issues found when analyzing ${target} (but ${failedFiles} ${failedFiles === 1 ? "file" : "files"} could not be parsed).\n`);
+    if (parseErrors.length === 0) io.err(cleanRunLine(loaded.files, target));
+    else io.err(`No validation issues found when analyzing ${target} (but ${failedFiles} ${failedFiles === 1 ? "file" : "files"} could not be parsed).`);
   }
 
   // As istioctl: the exit code only reflects findings in the log format, and ignores --output-threshold.
   if (args.output !== "log") return EXIT_OK;
   if (result.messages.some((message) => isAtLeast(message.level, args.failureThreshold))) {
-    io.stderr(`Error: Analyzers found issues when analyzing ${target}.\nSee ${CONFIG_ANALYSIS_URL} for more information about causes and resolutions.\n`);
+    io.err(`Error: Analyzers found issues when analyzing ${target}.\nSee ${CONFIG_ANALYSIS_URL} for more information about causes and resolutions.`);
     return EXIT_ANALYZER_FOUND_ISSUES;
   }
   if (parseErrors.length > 0) {
-    io.stderr("Error: Some files couldn't be parsed.\n");
+    io.err("Error: Some files couldn't be parsed.");
     return EXIT_DATA_ERROR;
   }
   return EXIT_OK;
 }
+
+export const command: CliCommand = {
+  name: "analyze",
+  summary: "Analyze Istio configuration and print validation messages (like istioctl analyze)",
+  run: analyze,
+};

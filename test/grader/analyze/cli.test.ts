@@ -1,23 +1,39 @@
 // `ica analyze`: exit codes, stdout/stderr split, thresholds, output formats, and live mode against a fake API.
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { run } from "@/cli/commands/analyze";
+import { main } from "@/cli/index";
 import type { KubeObject } from "@/grader/analyze";
 import { startFakeApiServer, type FakeApiServer } from "./fake-apiserver";
 import { TESTDATA } from "./support";
 
 const bookinfo = (file: string) => path.join(TESTDATA, "bookinfo", file);
 
+/** Runs `ica analyze ...` through the CLI dispatcher, capturing what it prints. */
 async function ica(...argv: string[]) {
   let stdout = "";
   let stderr = "";
-  const code = await run(argv, { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text) });
+  const code = await main(["analyze", ...argv], { out: (text) => void (stdout += `${text}\n`), err: (text) => void (stderr += `${text}\n`) });
   return { code, stdout, stderr };
 }
 
 describe("ica analyze with files", () => {
+  it("exits 79 from the installed command (node bin/ica.mjs analyze -f ...)", () => {
+    const repo = path.resolve(import.meta.dirname, "../../..");
+    const result = spawnSync(process.execPath, ["bin/ica.mjs", "analyze", "-f", bookinfo("bookinfo.yaml"), "-f", bookinfo("virtual-service-all-v1.yaml")], { cwd: repo, encoding: "utf8" });
+    expect(result.status).toBe(79);
+    const withoutLocation = result.stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => line.replace(/ \S+\.yaml:\d+\)/, ")"));
+    expect(withoutLocation).toStrictEqual(
+      ["details", "productpage", "ratings", "reviews"].map((name) => `Error [IST0101] (VirtualService default/${name}) Referenced host+subset in destinationrule not found: "${name}+v1"`),
+    );
+    expect(result.stderr).toContain("Error: Analyzers found issues when analyzing namespace: default.");
+  });
+
   it("exits 79 and prints the messages on stdout when an Error is found", async () => {
     const result = await ica("-f", bookinfo("bookinfo.yaml"), "-f", bookinfo("virtual-service-all-v1.yaml"));
     expect(result.code).toBe(79);
