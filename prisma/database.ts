@@ -76,7 +76,7 @@ export function describePostgresUrl(databaseUrl: string): string {
 }
 
 const connectionFailureHints: Record<string, string> = {
-  ECONNREFUSED: "nothing is listening there: is PostgreSQL running, and are the host and port in DATABASE_URL right?",
+  ECONNREFUSED: "nothing is listening there; check that PostgreSQL is running and that the host and port in DATABASE_URL are right",
   ENOTFOUND: "the host name does not resolve: check the host in DATABASE_URL",
   EAI_AGAIN: "the host name does not resolve: check the host in DATABASE_URL",
   ETIMEDOUT: "the connection timed out: check the host, port and any firewall between here and the server",
@@ -95,64 +95,51 @@ export function explainConnectionFailure(databaseUrl: string, error: unknown): E
   });
 }
 
-/**
- * Opens a database from explicit options, falling back to the environment: PGlite in
- * `<dataDir>/pglite` without DATABASE_URL, PostgreSQL through adapter-pg with it.
- */
-export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
-  if (options.memory) return openPglite(await createMemoryPglite());
-  return openConfiguredDatabase(options);
-}
+const globalForTemplate = globalThis as typeof globalThis & { __icaPgliteTemplate?: Blob };
 
-function openConfiguredDatabase(options: Omit<OpenDatabaseOptions, "memory">): Database {
-  const settings = readDatabaseSettings();
-  const databaseUrl = options.databaseUrl === undefined ? settings.databaseUrl : postgresUrlSchema.parse(options.databaseUrl);
-  if (databaseUrl) return openPostgres(databaseUrl);
-  const dataDir = pgliteDataDir(options.dataDir ?? settings.dataDir);
-  fs.mkdirSync(dataDir, { recursive: true });
-  return openPglite(new PGlite(dataDir));
-}
-
-const templateCacheDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "node_modules", ".cache", "ica-pglite");
-const globalForTemplate = globalThis as typeof globalThis & { __icaPgliteTemplate?: Promise<Blob | undefined> };
-
+/** node_modules/.cache/ica-pglite/empty-cluster-<pglite version>.tar (uncompressed: loads faster), or undefined when it cannot be placed. */
 function templateCacheFile(): string | undefined {
   try {
-    const packageJson = fs.readFileSync(path.join(templateCacheDir, "..", "..", "@electric-sql", "pglite", "package.json"), "utf8");
+    const nodeModules = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "node_modules");
+    const packageJson = fs.readFileSync(path.join(nodeModules, "@electric-sql", "pglite", "package.json"), "utf8");
     const version = z.object({ version: z.string() }).parse(JSON.parse(packageJson)).version;
-    return path.join(templateCacheDir, `empty-cluster-${version}.tar.gz`);
+    return path.join(nodeModules, ".cache", "ica-pglite", `empty-cluster-${version}.tar`);
   } catch {
     return undefined;
   }
 }
 
 /**
- * A fresh in-memory PGlite. Running initdb inside wasm takes several seconds, so the first call dumps
- * the pristine cluster to node_modules/.cache/ica-pglite and later ones (any process) start from it in ~1 s.
+ * A fresh in-memory PGlite. Running initdb inside wasm takes several seconds, so once
+ * ensurePgliteTemplate() has cached an empty cluster, new instances start from that dump in about a second.
  */
-export async function createMemoryPglite(): Promise<PGlite> {
-  const template = await (globalForTemplate.__icaPgliteTemplate ??= readCachedTemplate());
-  if (template) {
-    const pglite = new PGlite({ loadDataDir: template });
-    await pglite.waitReady;
-    return pglite;
-  }
-  const pglite = new PGlite();
-  await pglite.waitReady;
-  const dump = await pglite.dumpDataDir("gzip");
-  globalForTemplate.__icaPgliteTemplate = Promise.resolve(dump);
-  await writeCachedTemplate(dump);
-  return pglite;
+export function createMemoryPglite(): PGlite {
+  const template = (globalForTemplate.__icaPgliteTemplate ??= readCachedTemplateSync());
+  return template ? new PGlite({ loadDataDir: template }) : new PGlite();
 }
 
-async function readCachedTemplate(): Promise<Blob | undefined> {
-  const file = templateCacheFile();
-  if (!file) return undefined;
+/**
+ * Makes sure an empty-cluster dump is cached in node_modules/.cache/ica-pglite (once per machine and
+ * PGlite version), so later createMemoryPglite() calls and brand-new data dirs skip initdb.
+ */
+export async function ensurePgliteTemplate(): Promise<void> {
+  if ((globalForTemplate.__icaPgliteTemplate ??= readCachedTemplateSync())) return;
+  const pristine = new PGlite();
   try {
-    return new Blob([await fs.promises.readFile(file)], { type: "application/x-gzip" });
-  } catch {
-    return undefined;
+    await pristine.waitReady;
+    const dump = await pristine.dumpDataDir("none");
+    globalForTemplate.__icaPgliteTemplate = dump;
+    await writeCachedTemplate(dump);
+  } finally {
+    await pristine.close();
   }
+}
+
+/** The cached empty cluster, read synchronously so a brand-new data dir skips initdb. */
+function readCachedTemplateSync(): Blob | undefined {
+  const file = templateCacheFile();
+  if (!file || !fs.existsSync(file)) return undefined;
+  return new Blob([fs.readFileSync(file)], { type: "application/x-tar" });
 }
 
 async function writeCachedTemplate(dump: Blob): Promise<void> {
@@ -167,6 +154,22 @@ async function writeCachedTemplate(dump: Blob): Promise<void> {
     // A read-only tree only loses the speed-up.
     await fs.promises.rm(partial, { force: true });
   }
+}
+
+/**
+ * Opens a database from explicit options, falling back to the environment: PGlite in
+ * `<dataDir>/pglite` without DATABASE_URL, PostgreSQL through adapter-pg with it.
+ */
+export function openDatabase(options: OpenDatabaseOptions = {}): Database {
+  if (options.memory) return openPglite(createMemoryPglite());
+  const settings = readDatabaseSettings();
+  const databaseUrl = options.databaseUrl === undefined ? settings.databaseUrl : postgresUrlSchema.parse(options.databaseUrl);
+  if (databaseUrl) return openPostgres(databaseUrl);
+  const dataDir = pgliteDataDir(options.dataDir ?? settings.dataDir);
+  fs.mkdirSync(dataDir, { recursive: true });
+  const isNewCluster = !fs.existsSync(path.join(dataDir, "PG_VERSION"));
+  const template = isNewCluster ? (globalForTemplate.__icaPgliteTemplate ??= readCachedTemplateSync()) : undefined;
+  return openPglite(template ? new PGlite(dataDir, { loadDataDir: template }) : new PGlite(dataDir));
 }
 
 function openPglite(pglite: PGlite): Database {
@@ -198,7 +201,7 @@ const globalForDatabase = globalThis as typeof globalThis & { __icaDatabase?: Da
 
 /** The process-wide database (one PGlite per data dir per process), kept across Next dev reloads. */
 export function getDatabase(): Database {
-  globalForDatabase.__icaDatabase ??= openConfiguredDatabase({});
+  globalForDatabase.__icaDatabase ??= openDatabase();
   return globalForDatabase.__icaDatabase;
 }
 

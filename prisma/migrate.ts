@@ -16,7 +16,13 @@ import type { MigrationList, SchemaEngine, SchemaFilter, SchemasContainer } from
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { z } from "zod";
-import { createMemoryPglite, type DatabaseTarget, describePostgresUrl, explainConnectionFailure } from "@/prisma/database";
+import {
+  createMemoryPglite,
+  type DatabaseTarget,
+  describePostgresUrl,
+  ensurePgliteTemplate,
+  explainConnectionFailure,
+} from "@/prisma/database";
 
 /** The database a migration command works on (`Database.target` from openDatabase()). */
 export type MigrationTarget = DatabaseTarget;
@@ -185,7 +191,8 @@ class PGliteMigrationFactory implements SqlMigrationAwareDriverAdapterFactory {
   }
 
   async connectToShadowDb(): Promise<SqlDriverAdapter> {
-    const shadow = await createMemoryPglite();
+    await ensurePgliteTemplate();
+    const shadow = createMemoryPglite();
     this.shadows.add(shadow);
     const adapter = awaitScripts(await new PrismaPGlite(shadow).connect(), shadow);
     adapter.dispose = async () => {
