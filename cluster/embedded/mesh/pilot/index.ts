@@ -137,7 +137,8 @@ export class Pilot {
     const istiod = this.istiodName(this.latest.snapshot);
     return [...this.proxiesOf(this.latest).values()].map((proxy) => {
       const state = this.states.get(podKey(proxy));
-      const status = state?.acked === this.latest ? "SYNCED" : "STALE";
+      // A change istiod has seen but not pushed yet counts as STALE too: the proxy does not have it.
+      const status = state?.acked === this.latest && this.debounceTimer === undefined ? "SYNCED" : "STALE";
       return { proxy: { namespace: proxy.namespace, name: proxy.name }, cds: status, lds: status, eds: status, rds: status, istiod, version: ISTIO_PROXY_VERSION };
     });
   }

@@ -1,0 +1,24 @@
+// Every check the grader knows, sorted by id: the only registry.
+import type { Check } from "../check";
+import analyzeClean from "./analyze/clean";
+import cleanupLabResourcesRemoved from "./cleanup/lab-resources-removed";
+import destinationruleCircuitBreaker from "./destinationrule/circuit-breaker";
+import virtualserviceFaultInjection from "./virtualservice/fault-injection";
+import virtualserviceRouteToSubset from "./virtualservice/route-to-subset";
+import virtualserviceWeightedSplit from "./virtualservice/weighted-split";
+
+export const checks: readonly Check<any>[] = [
+  analyzeClean,
+  cleanupLabResourcesRemoved,
+  destinationruleCircuitBreaker,
+  virtualserviceFaultInjection,
+  virtualserviceRouteToSubset,
+  virtualserviceWeightedSplit,
+];
+
+const byId = new Map(checks.map((c) => [c.id, c]));
+
+/** The check with this id, or undefined. */
+export function findCheck(id: string): Check<any> | undefined {
+  return byId.get(id);
+}
