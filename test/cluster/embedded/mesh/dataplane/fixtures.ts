@@ -6,7 +6,7 @@ import { EmbeddedCluster } from "@/cluster/embedded/cluster";
 import { prepareObject } from "@/cluster/embedded/controllers";
 import { Mesh } from "@/cluster/embedded/mesh";
 import type { ClientResult } from "@/cluster/embedded/mesh/dataplane";
-import type { Scheduler } from "@/cluster/embedded/mesh/pilot";
+import type { OutboundTrafficPolicyMode, Scheduler } from "@/cluster/embedded/mesh/pilot";
 import type { KubeObject } from "@/cluster/embedded/objects";
 import { findResourceByKind, resourceId } from "@/cluster/embedded/resources";
 import type { ObjectInput } from "@/cluster/embedded/store";
@@ -29,9 +29,9 @@ export interface TestMesh {
   fortio: PodRef;
 }
 
-export function bookinfo(seed = 42): TestMesh {
+export function bookinfo(seed = 42, options: { outboundTrafficPolicy?: OutboundTrafficPolicyMode } = {}): TestMesh {
   const cluster = EmbeddedCluster.create(CREATED_AT);
-  const mesh = new Mesh(cluster, { pilot: { now: () => CREATED_AT, scheduler: manualScheduler }, dataPlane: { seed, wallClock: () => CREATED_AT } });
+  const mesh = new Mesh(cluster, { pilot: { now: () => CREATED_AT, scheduler: manualScheduler, ...options }, dataPlane: { seed, wallClock: () => CREATED_AT } });
   const pod = (prefix: string, namespace = "default"): PodRef => {
     const found = cluster.store.list("pods", namespace).find((item) => item.metadata.name.startsWith(`${prefix}-`));
     if (!found) throw new Error(`no pod ${namespace}/${prefix}-*`);
