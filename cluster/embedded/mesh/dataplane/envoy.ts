@@ -433,7 +433,8 @@ export class EnvoyProxy {
         upstreamLocalAddress: log.upstreamLocalAddress,
         downstreamLocalAddress: `${context.destination.ip}:${context.destination.port}`,
         downstreamRemoteAddress: context.peer.address,
-        requestedServerName: context.direction === "inbound" ? context.peer.sni : undefined,
+        // Gateways carry no tlsMode label, so sidecars reach them in plain text (no SNI).
+        requestedServerName: context.direction === "inbound" && !this.pod.isRouter ? context.peer.sni : undefined,
         routeName: log.routeName,
       });
     return { response: reply, flags: log.flags, upstreamCluster: log.upstreamCluster, upstreamHost: log.upstreamHost, durationMs: duration };

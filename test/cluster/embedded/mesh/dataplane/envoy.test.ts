@@ -1,7 +1,7 @@
 // The Envoy runtime on Istio-generated config: retries, per-try timeouts, outlier ejection, no healthy upstream,
 // connection failures, the REGISTRY_ONLY black hole, and the stats and access-log lines that show them.
 import { describe, expect, it } from "vitest";
-import { bookinfo, type TestMesh } from "./fixtures";
+import { bookinfo, destinationRuleAll, reviewsAll, type TestMesh } from "./fixtures";
 
 /** Two fortio echo-server pods behind Service `echo` (port 8080), so tests can ask for any status or delay. */
 function withEchoService(test: TestMesh): void {
@@ -171,6 +171,19 @@ spec:
     const blocked = await closed.mesh.request(closed.sleep, "http://httpbin.org/get");
     expect(blocked.status).toBe(502);
     expect(closed.mesh.logs(closed.sleep, "istio-proxy")).toMatch(/"GET \/get HTTP\/1\.1" 502 - direct_response .* block_all$/m);
+  });
+
+  it("keeps routing with the config a proxy has until it acknowledges the next push", async () => {
+    const test = bookinfo();
+    test.apply(destinationRuleAll);
+    test.apply(reviewsAll("v1"));
+    test.apply(reviewsAll("v3"), { push: false });
+    const stale = await test.mesh.request(test.sleep, "http://reviews:9080/reviews/0");
+    expect(stale.upstreamCluster).toBe("outbound|9080|v1|reviews.default.svc.cluster.local");
+    test.mesh.pilot.syncNow();
+    const fresh = await test.mesh.request(test.sleep, "http://reviews:9080/reviews/0");
+    expect(fresh.upstreamCluster).toBe("outbound|9080|v3|reviews.default.svc.cluster.local");
+    expect(fresh.upstreamPod).toMatch(/^reviews-v3-/);
   });
 
   it("weights subsets with Envoy's random % total over the configured weights", async () => {

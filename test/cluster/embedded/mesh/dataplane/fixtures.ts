@@ -22,8 +22,8 @@ const manualScheduler: Scheduler = {
 export interface TestMesh {
   mesh: Mesh;
   cluster: EmbeddedCluster;
-  /** Applies YAML (create or replace) and pushes it to every proxy at once. */
-  apply(yamlText: string): void;
+  /** Applies YAML (create or replace) and, unless `push` is false, pushes it to every proxy at once. */
+  apply(yamlText: string, options?: { push?: boolean }): void;
   pod(prefix: string, namespace?: string): PodRef;
   sleep: PodRef;
   fortio: PodRef;
@@ -40,9 +40,9 @@ export function bookinfo(seed = 42, options: { outboundTrafficPolicy?: OutboundT
   return {
     mesh,
     cluster,
-    apply(yamlText) {
+    apply(yamlText, options = {}) {
       applyYaml(cluster, yamlText);
-      mesh.pilot.syncNow();
+      if (options.push !== false) mesh.pilot.syncNow();
     },
     pod,
     sleep: pod("sleep"),
