@@ -104,7 +104,8 @@ export async function buildSnapshot(cluster: LabCluster, inputs: CheckInputs, op
       const result: ProbeResult = await cluster.probe({ ...request.spec, from: { namespace: from.namespace, pod: from.name } });
       data.probes[request.id] = result;
     }
-    if (inputs.analysis) data.analysis = (await analyzeCluster(kubeConfig)).messages;
+    // Analyze as the cluster's own istioctl (1.26) would, so checks newer releases added do not flag the samples.
+    if (inputs.analysis) data.analysis = (await analyzeCluster(kubeConfig, [], { istioVersion: "1.26" })).messages;
   } catch (error) {
     if (error instanceof NotSyncedError || error instanceof ProxyNotFoundError || error instanceof ClusterUnavailableError) throw error;
     if (error instanceof ApiException || (error instanceof Error && /fetch failed|ECONNREFUSED|ECONNRESET|socket hang up/i.test(`${error.message} ${String((error as { cause?: unknown }).cause)}`))) {

@@ -67,17 +67,18 @@ export default defineCheck({
               hint: `Point every destination of ${vs.metadata.name} at subset ${p.subset}.`,
               docsUrl,
             });
-          } else if (!subsets.has(p.subset)) {
+          }
+          if (dest.fqdn === fqdn && dest.subset && !subsets.has(dest.subset)) {
             wrong++;
             findings.push({
               code: "ICA0201",
               severity: "error",
-              message: `Subset ${p.subset} is not defined by any DestinationRule for ${p.host}: Envoy answers these requests with 503 NC.`,
+              message: `Subset ${dest.subset} is not defined by any DestinationRule for ${p.host}: Envoy answers these requests with 503 NC.`,
               resource,
               path: `${path}.subset`,
-              expected: `a DestinationRule for ${p.host} defining subset ${p.subset}`,
+              expected: `a DestinationRule for ${p.host} defining subset ${dest.subset}`,
               actual: subsets.size ? `subsets defined: ${[...subsets.keys()].join(", ")}` : "no DestinationRule defines subsets for this host",
-              hint: "Apply the DestinationRule that defines the subsets (Bookinfo's destination-rule-all.yaml) before routing to them.",
+              hint: "Define the subset in the host's DestinationRule (Bookinfo's destination-rule-all.yaml) before routing to it.",
               docsUrl: "https://istio.io/latest/docs/concepts/traffic-management/#destination-rules",
             });
           }
