@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { EmbeddedDriver } from "@/cluster/embedded/driver";
 import { ConfigDumpError, EnvoyConfigView, findVirtualHost, parseClusterName, routeDestinations } from "@/grader/envoy/config-dump";
+import type { VirtualHost } from "@/cluster/embedded/mesh/envoy-types";
 import { clusterWith } from "../../support/embedded";
 
 const testdata = path.join(import.meta.dirname, "testdata");
@@ -63,10 +64,10 @@ describe("helpers", () => {
   });
 
   it("picks virtual hosts like Envoy: exact, then longest wildcard, then *", () => {
-    const vhosts = [
-      { name: "any", domains: ["*"] },
-      { name: "suffix", domains: ["*.example.com"] },
-      { name: "exact", domains: ["api.example.com"] },
+    const vhosts: VirtualHost[] = [
+      { name: "any", domains: ["*"], routes: [] },
+      { name: "suffix", domains: ["*.example.com"], routes: [] },
+      { name: "exact", domains: ["api.example.com"], routes: [] },
     ];
     expect(findVirtualHost(vhosts, "api.example.com:80")?.name).toBe("exact");
     expect(findVirtualHost(vhosts, "www.example.com")?.name).toBe("suffix");
