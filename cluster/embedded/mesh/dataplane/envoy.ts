@@ -48,6 +48,8 @@ export interface MeshNetwork {
   readonly clock: SimClock;
   readonly workloads: WorkloadDirectory;
   proxyConfig(pod: WorkloadPod): ProxyConfig | undefined;
+  /** Changes whenever any proxy accepts new config; undefined when the config must be fetched on every use. */
+  configVersion(): number | undefined;
   /** Opening a TCP connection to ip:port: whether something accepts, and how long the handshake takes. */
   connect(ip: string, port: number): { behaviour: ConnectBehaviour; latencyMs: number };
   /** Sends a request over an accepted connection to ip:port (a pod's sidecar or app, or the outside world). */
@@ -200,6 +202,8 @@ export class EnvoyProxy {
   private readonly clientCerts = new Map<string, string>();
   private dateSecond = -1;
   private chainCacheConfig: ProxyConfig | undefined;
+  private configSeen: number | undefined;
+  private configHeld: ProxyConfig | undefined;
   private readonly chainCache = new Map<string, FilterChain | undefined>();
   private dateText = "";
 
@@ -218,7 +222,13 @@ export class EnvoyProxy {
 
   /** The config this proxy has right now (it may lag behind istiod while a push propagates). */
   config(): ProxyConfig | undefined {
-    return this.network.proxyConfig(this.pod);
+    const version = this.network.configVersion();
+    if (version === undefined) return this.network.proxyConfig(this.pod);
+    if (version !== this.configSeen) {
+      this.configSeen = version;
+      this.configHeld = this.network.proxyConfig(this.pod);
+    }
+    return this.configHeld;
   }
 
   nextLocalPort(): number {

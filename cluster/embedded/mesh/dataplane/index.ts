@@ -10,7 +10,7 @@ import { appForContainer, ExternalSite, type App, type AppContext, type FetchIni
 import { runCurl } from "./curl";
 import { ConnectionReset, EnvoyProxy, type MeshNetwork, type PeerInfo } from "./envoy";
 import { runFortio } from "./fortio";
-import { lowerCaseHeaders, parseUrl, Stream, type HttpRequest, type HttpResponse } from "./http";
+import { lowerCaseHeaders, parseUrl, Stream, type ParsedUrl, type HttpRequest, type HttpResponse } from "./http";
 import { runPilotAgent } from "./pilot-agent";
 import { hashString, SeededRandom } from "./random";
 import { SimClock } from "./sim-clock";
@@ -81,6 +81,9 @@ export class DataPlane implements MeshNetwork {
   private readonly seed: number;
   private readonly realTimeCapMs: number;
   private readonly proxies = new Map<string, EnvoyProxy>();
+  /** Fast path from the directory's pod objects (replaced on every store change) to their proxies. */
+  private readonly proxyByPod = new WeakMap<WorkloadPod, EnvoyProxy>();
+  private readonly parsedUrls = new Map<string, ParsedUrl | undefined>();
   private readonly apps = new Map<string, App | null>();
   /** Which app listens on pod:port (null: nothing), valid while the pod object is the same. */
   private readonly listeners = new Map<string, { app: App; container: WorkloadContainer; pod: WorkloadPod } | null>();
@@ -90,6 +93,7 @@ export class DataPlane implements MeshNetwork {
   private readonly external = new ExternalSite();
   private readonly configCache = new Map<string, ProxyConfig | undefined>();
   private readonly cacheConfigs: boolean;
+  private configEpoch = 0;
 
   constructor(
     store: ClusterStore,
@@ -101,7 +105,10 @@ export class DataPlane implements MeshNetwork {
     this.clock = new SimClock({ wallClock: options.wallClock });
     this.workloads = new WorkloadDirectory(store);
     this.cacheConfigs = configSource.onAck !== undefined;
-    configSource.onAck?.((pod) => this.configCache.delete(`${pod.namespace}/${pod.name}`));
+    configSource.onAck?.((pod) => {
+      this.configCache.delete(`${pod.namespace}/${pod.name}`);
+      this.configEpoch += 1;
+    });
   }
 
   private random(key: string): SeededRandom {
@@ -114,6 +121,11 @@ export class DataPlane implements MeshNetwork {
   }
 
   // --- MeshNetwork ---------------------------------------------------------------------------------------------
+
+  /** Changes whenever some proxy accepts new config; undefined when configs cannot be cached. */
+  configVersion(): number | undefined {
+    return this.cacheConfigs ? this.configEpoch : undefined;
+  }
 
   proxyConfig(pod: WorkloadPod): ProxyConfig | undefined {
     if (!this.cacheConfigs) return this.configSource.proxyConfig({ namespace: pod.namespace, name: pod.name });
@@ -227,12 +239,15 @@ export class DataPlane implements MeshNetwork {
 
   /** The Envoy runtime of a proxy pod (created on first use). */
   proxyFor(pod: WorkloadPod): EnvoyProxy {
+    const known = this.proxyByPod.get(pod);
+    if (known) return known;
     const key = `${pod.namespace}/${pod.name}`;
     let proxy = this.proxies.get(key);
     if (!proxy || proxy.pod.ip !== pod.ip) {
       proxy = new EnvoyProxy(pod, this, this.random(`proxy:${key}`));
       this.proxies.set(key, proxy);
     }
+    this.proxyByPod.set(pod, proxy);
     return proxy;
   }
 
@@ -255,7 +270,12 @@ export class DataPlane implements MeshNetwork {
   async send(pod: WorkloadPod, url: string, options: SendOptions): Promise<ClientResult> {
     const started = this.clock.now();
     const elapsed = (): number => this.clock.now() - started;
-    const parsed = parseUrl(url);
+    let parsed = this.parsedUrls.get(url);
+    if (parsed === undefined && !this.parsedUrls.has(url)) {
+      parsed = parseUrl(url);
+      if (this.parsedUrls.size > 1000) this.parsedUrls.clear();
+      this.parsedUrls.set(url, parsed);
+    }
     if (!parsed) return { status: 0, body: "", headers: {}, flags: "-", latencyMs: 0, error: { kind: "resolve", message: `URL rejected: Malformed input to a URL function` } };
     const resolved = this.workloads.resolve(parsed.host, pod.namespace);
     if (!resolved) return { status: 0, body: "", headers: {}, flags: "-", latencyMs: 0, error: { kind: "resolve", message: `Could not resolve host: ${parsed.host}` } };
