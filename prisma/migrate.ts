@@ -178,11 +178,69 @@ function awaitScripts(adapter: SqlDriverAdapter, pglite: PGlite): SqlDriverAdapt
   return adapter;
 }
 
-/** Migration-aware factory over an open PGlite; the shadow database is a throwaway in-memory PGlite. */
+/** Drops every schema migrations may have created and recreates an empty `public`. */
+const emptyShadowSql = `
+DO $$
+DECLARE schema_name text;
+BEGIN
+  FOR schema_name IN
+    SELECT nspname FROM pg_namespace
+    WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+      AND nspname NOT LIKE 'pg_temp_%' AND nspname NOT LIKE 'pg_toast_temp_%'
+  LOOP
+    EXECUTE format('DROP SCHEMA %I CASCADE', schema_name);
+  END LOOP;
+END $$;
+CREATE SCHEMA public;
+`;
+const idleShadowLifetimeMs = 5_000;
+const idleShadows: Array<{ pglite: PGlite; expiry: NodeJS.Timeout }> = [];
+
+/**
+ * A shadow database for a PGlite target. Starting an in-memory PGlite costs about a second and emptying a
+ * used one tens of milliseconds, so emptied shadows wait a few seconds for the next command (dev runs two
+ * engine steps that each want one; test suites run many).
+ */
+async function acquireShadowPglite(): Promise<PGlite> {
+  const idle = idleShadows.pop();
+  if (idle) {
+    clearTimeout(idle.expiry);
+    return idle.pglite;
+  }
+  await ensurePgliteTemplate();
+  return createMemoryPglite();
+}
+
+async function releaseShadowPglite(shadow: PGlite): Promise<void> {
+  try {
+    await shadow.exec(emptyShadowSql);
+  } catch {
+    await shadow.close().catch(() => undefined);
+    return;
+  }
+  const entry = {
+    pglite: shadow,
+    expiry: setTimeout(() => {
+      idleShadows.splice(idleShadows.indexOf(entry), 1);
+      void shadow.close().catch(() => undefined);
+    }, idleShadowLifetimeMs),
+  };
+  entry.expiry.unref();
+  idleShadows.push(entry);
+}
+
+/** Closes the shadow PGlites kept for reuse (a CLI calls this before exiting; they also expire by themselves). */
+export async function closeIdleShadowDatabases(): Promise<void> {
+  const idle = idleShadows.splice(0);
+  for (const entry of idle) clearTimeout(entry.expiry);
+  await Promise.all(idle.map((entry) => entry.pglite.close().catch(() => undefined)));
+}
+
+/** Migration-aware factory over an open PGlite; the shadow database is a separate in-memory PGlite. */
 class PGliteMigrationFactory implements SqlMigrationAwareDriverAdapterFactory {
   readonly provider = "postgres";
   readonly adapterName = "pglite-prisma-adapter";
-  private readonly shadows = new Set<PGlite>();
+  private readonly shadowsInUse = new Set<PGlite>();
 
   constructor(private readonly pglite: PGlite) {}
 
@@ -191,20 +249,19 @@ class PGliteMigrationFactory implements SqlMigrationAwareDriverAdapterFactory {
   }
 
   async connectToShadowDb(): Promise<SqlDriverAdapter> {
-    await ensurePgliteTemplate();
-    const shadow = createMemoryPglite();
-    this.shadows.add(shadow);
+    const shadow = await acquireShadowPglite();
+    this.shadowsInUse.add(shadow);
     const adapter = awaitScripts(await new PrismaPGlite(shadow).connect(), shadow);
-    adapter.dispose = async () => {
-      this.shadows.delete(shadow);
-      await shadow.close();
-    };
+    adapter.dispose = () => this.release(shadow);
     return adapter;
   }
 
+  private async release(shadow: PGlite): Promise<void> {
+    if (this.shadowsInUse.delete(shadow)) await releaseShadowPglite(shadow);
+  }
+
   async close(): Promise<void> {
-    await Promise.all([...this.shadows].map((shadow) => shadow.close()));
-    this.shadows.clear();
+    await Promise.all([...this.shadowsInUse].map((shadow) => this.release(shadow)));
   }
 }
 

@@ -2,7 +2,13 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { type Database, describePostgresUrl, openDatabase, pgliteDataDir, readDatabaseSettings } from "@/prisma/database";
-import { createMigration, deployMigrations, diffMigrationsToSchema, migrationStatus } from "@/prisma/migrate";
+import {
+  closeIdleShadowDatabases,
+  createMigration,
+  deployMigrations,
+  diffMigrationsToSchema,
+  migrationStatus,
+} from "@/prisma/migrate";
 
 const usage = `Usage: tsx scripts/db-migrate.ts [command] [options]
 
@@ -29,6 +35,7 @@ async function withDatabase<T>(run: (database: Database) => Promise<T>, options:
     return await run(database);
   } finally {
     await database.close();
+    await closeIdleShadowDatabases();
   }
 }
 
