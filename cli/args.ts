@@ -4,19 +4,19 @@
 export class UsageError extends Error {}
 
 export interface FlagSpec {
-  /** "string" flags take a value (`--port 8080` or `--port=8080`); "boolean" flags do not. */
-  type: "string" | "boolean";
+  /** "string" flags take a value (`--port 8080` or `--port=8080`); "list" flags take one each time they are given; "boolean" flags take none. */
+  type: "string" | "list" | "boolean";
   description: string;
 }
 
 export interface ParsedArgs {
-  flags: Record<string, string | boolean>;
+  flags: Record<string, string | boolean | string[]>;
   positionals: string[];
 }
 
 /** Parses `args` against the declared flags; `--help`/`-h` is always accepted. */
 export function parseArgs(args: readonly string[], spec: Readonly<Record<string, FlagSpec>>): ParsedArgs {
-  const flags: Record<string, string | boolean> = {};
+  const flags: Record<string, string | boolean | string[]> = {};
   const positionals: string[] = [];
   for (let index = 0; index < args.length; index++) {
     const arg = args[index] ?? "";
@@ -43,14 +43,15 @@ export function parseArgs(args: readonly string[], spec: Readonly<Record<string,
     }
     const value = equals >= 0 ? arg.slice(equals + 1) : args[++index];
     if (value === undefined || (equals < 0 && value.startsWith("--"))) throw new UsageError(`flag --${name} needs a value`);
-    flags[name] = value;
+    if (declared.type === "list") flags[name] = [...((flags[name] as string[] | undefined) ?? []), value];
+    else flags[name] = value;
   }
   return { flags, positionals };
 }
 
 /** The "Flags:" block of a usage text. */
 export function describeFlags(spec: Readonly<Record<string, FlagSpec>>): string {
-  const rows = Object.entries(spec).map(([name, flag]) => [`--${name}${flag.type === "string" ? " <value>" : ""}`, flag.description] as const);
+  const rows = Object.entries(spec).map(([name, flag]) => [`--${name}${flag.type === "boolean" ? "" : " <value>"}${flag.type === "list" ? "..." : ""}`, flag.description] as const);
   const width = Math.max(...rows.map(([left]) => left.length), "-h, --help".length);
   return [...rows, ["-h, --help", "Show this help"] as const].map(([left, right]) => `  ${left.padEnd(width)}  ${right}`).join("\n");
 }
