@@ -9,6 +9,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import {
   bindMigrationAwareSqlAdapterFactory,
   DriverAdapterError,
+  type ErrorRegistry,
   type SqlDriverAdapter,
   type SqlMigrationAwareDriverAdapterFactory,
 } from "@prisma/driver-adapter-utils";
@@ -340,7 +341,13 @@ class PostgresMigrationFactory implements SqlMigrationAwareDriverAdapterFactory 
   async connectToShadowDb(): Promise<SqlDriverAdapter> {
     const shadowName = `prisma_migrate_shadow_db_${randomUUID()}`;
     const admin = this.createPool(this.databaseUrl);
-    await admin.query(`CREATE DATABASE "${shadowName}"`);
+    try {
+      await admin.query(`CREATE DATABASE "${shadowName}"`);
+    } catch (error) {
+      await this.endPool(admin);
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`cannot create the shadow database that dev and diff replay migrations on (${reason}); the role in DATABASE_URL needs CREATEDB`, { cause: error });
+    }
     const shadowUrl = new URL(this.databaseUrl);
     shadowUrl.pathname = `/${shadowName}`;
     const pool = this.createPool(shadowUrl.toString());
@@ -360,18 +367,26 @@ class PostgresMigrationFactory implements SqlMigrationAwareDriverAdapterFactory 
   }
 }
 
-/** The engine rejects with JSON-ish payloads; pull out the human message. */
-function engineFailure(error: unknown, target: MigrationTarget): Error {
-  const raw = error instanceof Error ? error.message : String(error);
-  let message = raw;
-  try {
-    const parsed = z.object({ message: z.string() }).safeParse(JSON.parse(raw));
-    if (parsed.success) message = parsed.data.message;
-  } catch {
-    // not JSON: keep the raw text
-  }
+/**
+ * The engine's errors end in a span trace ("   0: sql_schema_connector::…"); keep the message and the
+ * migration it names, and leave the full text on `cause`.
+ */
+function engineFailure(error: unknown, target: MigrationTarget, adapterErrors: ErrorRegistry): Error {
+  const messageOf = (value: unknown) => (value instanceof Error ? value.message : String(value));
+  // Errors thrown inside our adapters reach the engine only as "External error id#N".
+  const raw = messageOf(error).replace(/External error id#(\d+)/g, (reference, id: string) => {
+    const record = adapterErrors.consumeError(Number(id));
+    return record ? messageOf(record.error) : reference;
+  });
+  const lines = raw.split("\n");
+  const traceStart = lines.findIndex((line) => /^\s+\d+: /.test(line));
+  const message = (traceStart === -1 ? lines : lines.slice(0, traceStart))
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && line !== "external connector error")
+    .join(" ");
+  const migration = /migration_name="([^"]+)"/.exec(raw)?.[1];
   const where = target.kind === "postgres" ? `PostgreSQL at ${describePostgresUrl(target.databaseUrl)}` : "PGlite";
-  return new Error(`Migration failed on ${where}: ${message}`, { cause: error });
+  return new Error(`Migration failed on ${where}${migration ? ` in ${migration}` : ""}: ${message || raw}`, { cause: error });
 }
 
 interface EngineSession {
@@ -391,14 +406,15 @@ async function withSchemaEngine<T>(
   const bindings = await loadSchemaEngine();
   const factory =
     target.kind === "pglite" ? new PGliteMigrationFactory(target.pglite) : await PostgresMigrationFactory.open(target.databaseUrl);
+  const boundFactory = bindMigrationAwareSqlAdapterFactory(factory);
   let engine: SchemaEngine | undefined;
   try {
     const datamodels = schemas.files.map((file): [string, string] => [file.path, file.content]);
-    engine = await bindings.SchemaEngine.new({ datamodels }, () => undefined, bindMigrationAwareSqlAdapterFactory(factory));
+    engine = await bindings.SchemaEngine.new({ datamodels }, () => undefined, boundFactory);
     const session: EngineSession = { engine, schemas, migrationsDir, migrations: () => readMigrationsList(migrationsDir) };
     return await run(session);
   } catch (error) {
-    throw engineFailure(error, target);
+    throw engineFailure(error, target, boundFactory.errorRegistry);
   } finally {
     engine?.free();
     await factory.close();

@@ -234,7 +234,7 @@ export function defineDataLayerSuite({ label, openFreshDatabase }: DataLayerSuit
       fs.mkdirSync(broken);
       fs.writeFileSync(path.join(broken, "migration.sql"), 'ALTER TABLE "NoSuchTable" ADD COLUMN "x" INTEGER;\n');
       const target = (await extraDatabase()).target;
-      await expect(deployMigrations(target, paths)).rejects.toThrow(/NoSuchTable/);
+      await expect(deployMigrations(target, paths)).rejects.toThrow(/^Migration failed on .* in 29991231000000_broken: .*NoSuchTable[^\n]*$/);
       const status = await migrationStatus(target, paths);
       expect(status.failed).toEqual(["29991231000000_broken"]);
       expect(status.upToDate).toBe(false);

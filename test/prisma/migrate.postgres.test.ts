@@ -61,6 +61,23 @@ describe.skipIf(!serverAvailable)("PostgreSQL server", () => {
     });
     afterAll(async () => database?.close());
 
+    it("needs CREATEDB, and says so when the role lacks it", async () => {
+      const role = `ica_app_${process.pid}`;
+      const url = new URL(await createDatabase());
+      const databaseName = url.pathname.slice(1);
+      url.username = role;
+      await admin!.query(`CREATE ROLE "${role}" LOGIN`);
+      try {
+        await admin!.query(`ALTER DATABASE "${databaseName}" OWNER TO "${role}"`);
+        const target = { kind: "postgres" as const, databaseUrl: url.toString() };
+        expect((await deployMigrations(target)).applied.length).toBeGreaterThan(0);
+        await expect(diffMigrationsToSchema(target)).rejects.toThrow(/permission denied to create database.*needs CREATEDB/);
+      } finally {
+        await admin!.query(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`);
+        await admin!.query(`DROP ROLE "${role}"`);
+      }
+    });
+
     it("is dropped after the drift check, leaving no prisma_migrate_shadow_db_* behind", async () => {
       expect(await diffMigrationsToSchema(database.target)).toBe("");
       const { rows } = await admin!.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'prisma_migrate_shadow_db_%'");
