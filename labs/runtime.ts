@@ -1,7 +1,7 @@
 // Running a lab against a cluster: apply its setup, solutions and cleanup steps, and grade its objectives.
 import { applyObjects, deleteObjects, parseManifests } from "@/cluster/apply";
 import type { LabCluster } from "@/cluster/driver";
-import { gradeObjective, type ObjectiveResult } from "@/grader/grade";
+import { gradeObjective, type ObjectiveResult, type ObjectiveSpec } from "@/grader/grade";
 import { stepManifest, type LabFileError } from "./index";
 import type { Lab, LabStep } from "./schema";
 
@@ -23,9 +23,12 @@ export interface LabObjectiveResult extends ObjectiveResult {
   objectiveId: string;
 }
 
-export async function gradeLabObjective(cluster: LabCluster, lab: Lab, objectiveId: string): Promise<LabObjectiveResult> {
+/** Grades one check on a cluster: in-process by default, or through the grader service. */
+export type Grader = (cluster: LabCluster, spec: ObjectiveSpec) => Promise<ObjectiveResult>;
+
+export async function gradeLabObjective(cluster: LabCluster, lab: Lab, objectiveId: string, grade: Grader = gradeObjective): Promise<LabObjectiveResult> {
   const objective = lab.objectives.find((o) => o.id === objectiveId);
   if (!objective) throw new Error(`lab ${lab.id} has no objective "${objectiveId}" (objectives: ${lab.objectives.map((o) => o.id).join(", ")})`);
-  const result = await gradeObjective(cluster, { check: objective.check, params: objective.params });
+  const result = await grade(cluster, { check: objective.check, params: objective.params });
   return { objectiveId, ...result };
 }
