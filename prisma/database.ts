@@ -167,20 +167,72 @@ export function openDatabase(options: OpenDatabaseOptions = {}): Database {
   if (databaseUrl) return openPostgres(databaseUrl);
   const dataDir = pgliteDataDir(options.dataDir ?? settings.dataDir);
   fs.mkdirSync(dataDir, { recursive: true });
-  const isNewCluster = !fs.existsSync(path.join(dataDir, "PG_VERSION"));
-  const template = isNewCluster ? (globalForTemplate.__icaPgliteTemplate ??= readCachedTemplateSync()) : undefined;
-  return openPglite(template ? new PGlite(dataDir, { loadDataDir: template }) : new PGlite(dataDir));
+  const releaseLock = lockPgliteDataDir(dataDir);
+  try {
+    const isNewCluster = !fs.existsSync(path.join(dataDir, "PG_VERSION"));
+    const template = isNewCluster ? (globalForTemplate.__icaPgliteTemplate ??= readCachedTemplateSync()) : undefined;
+    return openPglite(template ? new PGlite(dataDir, { loadDataDir: template }) : new PGlite(dataDir), releaseLock);
+  } catch (error) {
+    releaseLock();
+    throw error;
+  }
 }
 
-function openPglite(pglite: PGlite): Database {
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * PGlite has no locking of its own, and two instances on one data dir corrupt it. `<dataDir>.lock` holds
+ * the pid of the process that has it open; a lock left by a process that no longer runs is taken over.
+ * Returns the function that releases the lock.
+ */
+function lockPgliteDataDir(dataDir: string): () => void {
+  const lockFile = `${dataDir}.lock`;
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      fs.writeFileSync(lockFile, `${process.pid}\n`, { flag: "wx" });
+      let held = true;
+      return () => {
+        if (!held) return;
+        held = false;
+        const holder = fs.existsSync(lockFile) ? fs.readFileSync(lockFile, "utf8").trim() : undefined;
+        if (holder === String(process.pid)) fs.rmSync(lockFile, { force: true });
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const holder = Number.parseInt(fs.readFileSync(lockFile, "utf8"), 10);
+    if (Number.isInteger(holder) && processIsAlive(holder)) {
+      const who = holder === process.pid ? "this process already (use getPrisma()/getDatabase() to share it)" : `process ${holder}`;
+      throw new Error(
+        `The PGlite database in ${dataDir} is open in ${who}; PGlite allows one process per data dir. ` +
+          `Stop that process, or use PostgreSQL (DATABASE_URL) to share a database. If no such process exists, delete ${lockFile}.`,
+      );
+    }
+    fs.rmSync(lockFile, { force: true });
+  }
+  throw new Error(`Could not lock the PGlite data dir ${dataDir} (${lockFile} keeps reappearing)`);
+}
+
+function openPglite(pglite: PGlite, releaseLock?: () => void): Database {
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {
     prisma,
     kind: "pglite",
     target: { kind: "pglite", pglite },
     async close() {
-      await prisma.$disconnect();
-      if (!pglite.closed) await pglite.close();
+      try {
+        await prisma.$disconnect();
+        if (!pglite.closed) await pglite.close();
+      } finally {
+        releaseLock?.();
+      }
     },
   };
 }

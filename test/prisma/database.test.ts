@@ -1,4 +1,5 @@
 // Opening the database: settings validation, engine choice, the shared client, and PGlite persistence on disk.
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -86,6 +87,32 @@ describe("openDatabase", () => {
     } finally {
       await reopened.close();
     }
+  });
+});
+
+describe("one process per PGlite data dir", () => {
+  it("refuses a second open of the same data dir until the first is closed", async () => {
+    const dataDir = tempDir();
+    const first = openDatabase({ dataDir });
+    expect(() => openDatabase({ dataDir })).toThrow(/is open in this process already.*one process per data dir/);
+    await first.close();
+    await first.close();
+    const second = openDatabase({ dataDir });
+    await second.close();
+    expect(fs.existsSync(path.join(dataDir, "pglite.lock"))).toBe(false);
+  });
+
+  it("names another live process holding the data dir, and takes over a lock left by a dead one", async () => {
+    const dataDir = tempDir();
+    const lockFile = path.join(dataDir, "pglite.lock");
+    fs.writeFileSync(lockFile, `${process.ppid}\n`);
+    expect(() => openDatabase({ dataDir })).toThrow(`open in process ${process.ppid}`);
+
+    const finished = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+    fs.writeFileSync(lockFile, `${finished.stdout}\n`);
+    const database = openDatabase({ dataDir });
+    expect(fs.readFileSync(lockFile, "utf8").trim()).toBe(String(process.pid));
+    await database.close();
   });
 });
 
