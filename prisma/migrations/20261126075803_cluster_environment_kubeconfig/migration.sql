@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ClusterEnvironment" ADD COLUMN     "kubeconfigSealed" TEXT;
