@@ -4,6 +4,7 @@ import analyzeClean from "./analyze/clean";
 import cleanupLabResourcesRemoved from "./cleanup/lab-resources-removed";
 import destinationruleCircuitBreaker from "./destinationrule/circuit-breaker";
 import virtualserviceFaultInjection from "./virtualservice/fault-injection";
+import virtualserviceReachesVersion from "./virtualservice/reaches-version";
 import virtualserviceRouteToSubset from "./virtualservice/route-to-subset";
 import virtualserviceWeightedSplit from "./virtualservice/weighted-split";
 
@@ -12,6 +13,7 @@ export const checks: readonly Check<any>[] = [
   cleanupLabResourcesRemoved,
   destinationruleCircuitBreaker,
   virtualserviceFaultInjection,
+  virtualserviceReachesVersion,
   virtualserviceRouteToSubset,
   virtualserviceWeightedSplit,
 ];
