@@ -3,7 +3,9 @@ import type { Check } from "../check";
 import analyzeClean from "./analyze/clean";
 import cleanupLabResourcesRemoved from "./cleanup/lab-resources-removed";
 import destinationruleCircuitBreaker from "./destinationrule/circuit-breaker";
+import gatewayIngressRoute from "./gateway/ingress-route";
 import virtualserviceFaultInjection from "./virtualservice/fault-injection";
+import virtualserviceHeaderRoute from "./virtualservice/header-route";
 import virtualserviceReachesVersion from "./virtualservice/reaches-version";
 import virtualserviceRouteToSubset from "./virtualservice/route-to-subset";
 import virtualserviceWeightedSplit from "./virtualservice/weighted-split";
@@ -12,7 +14,9 @@ export const checks: readonly Check<any>[] = [
   analyzeClean,
   cleanupLabResourcesRemoved,
   destinationruleCircuitBreaker,
+  gatewayIngressRoute,
   virtualserviceFaultInjection,
+  virtualserviceHeaderRoute,
   virtualserviceReachesVersion,
   virtualserviceRouteToSubset,
   virtualserviceWeightedSplit,
