@@ -70,12 +70,14 @@ describe("openDatabase", () => {
     await memory.close();
   });
 
-  it("keeps PGlite data in <dataDir>/pglite across close and reopen", async () => {
+  it("keeps PGlite data in <dataDir>/pglite across close and reopen, one open at a time", async () => {
     const dataDir = tempDir();
     const first = openDatabase({ dataDir });
     expect(first.kind).toBe("pglite");
     await deployMigrations(first.target);
     await first.prisma.user.create({ data: { email: "persist@example.com", name: "Pat", passwordHash: "x", role: "INSTRUCTOR" } });
+    expect(() => openDatabase({ dataDir })).toThrow(/is open in this process already.*one process per data dir/);
+    await first.close();
     await first.close();
     expect(fs.existsSync(path.join(dataDir, "pglite", "PG_VERSION"))).toBe(true);
 
@@ -87,21 +89,11 @@ describe("openDatabase", () => {
     } finally {
       await reopened.close();
     }
+    expect(fs.existsSync(path.join(dataDir, "pglite.lock"))).toBe(false);
   });
 });
 
 describe("one process per PGlite data dir", () => {
-  it("refuses a second open of the same data dir until the first is closed", async () => {
-    const dataDir = tempDir();
-    const first = openDatabase({ dataDir });
-    expect(() => openDatabase({ dataDir })).toThrow(/is open in this process already.*one process per data dir/);
-    await first.close();
-    await first.close();
-    const second = openDatabase({ dataDir });
-    await second.close();
-    expect(fs.existsSync(path.join(dataDir, "pglite.lock"))).toBe(false);
-  });
-
   it("names another live process holding the data dir, and takes over a lock left by a dead one", async () => {
     const dataDir = tempDir();
     const lockFile = path.join(dataDir, "pglite.lock");
