@@ -140,5 +140,8 @@ export function applyDefaults(resource: string, obj: ObjectInput, store: Cluster
     case "namespaces":
       defaultNamespace(obj);
       break;
+    case "secrets":
+      if (obj.type === undefined || obj.type === "") obj.type = "Opaque";
+      break;
   }
 }

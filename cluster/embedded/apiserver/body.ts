@@ -3,6 +3,7 @@
 import type { IncomingMessage } from "node:http";
 import { parse as parseYaml } from "yaml";
 import { ApiError, badRequest } from "./errors";
+import { decodeProtobufObject } from "./protobuf";
 
 /** kube-apiserver's default maximum request body size. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -63,9 +64,10 @@ function checkDepth(value: unknown): void {
   }
 }
 
-/** Decodes a body as JSON or YAML according to its Content-Type (YAML aliases are capped against alias bombs). */
+/** Decodes a body as JSON, YAML or Kubernetes protobuf according to its Content-Type (YAML aliases are capped against alias bombs). */
 export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
   const type = mediaType(contentType);
+  if (type === "application/vnd.kubernetes.protobuf") return decodeProtobufObject(body);
   const text = body.toString("utf8");
   if (text.trim() === "") throw badRequest("the request body is empty");
   const isYaml = type.endsWith("yaml") || type === "application/apply-patch+yaml";

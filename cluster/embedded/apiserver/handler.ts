@@ -43,8 +43,8 @@ interface ResourcePath {
   subresource: string | undefined;
 }
 
-/** Media types accepted for whole objects (POST, PUT); no Content-Type means JSON. Protobuf is not spoken. */
-const objectMediaTypes = ["application/json", "application/yaml", ""];
+/** Media types accepted for whole objects (POST, PUT); no Content-Type means JSON. Responses are always JSON. */
+const objectMediaTypes = ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf", ""];
 const patchMediaTypes = ["application/json-patch+json", "application/merge-patch+json", "application/apply-patch+yaml"];
 const strategicMediaType = "application/strategic-merge-patch+json";
 

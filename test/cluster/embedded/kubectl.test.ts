@@ -336,6 +336,46 @@ spec:
     expect(text).toContain("Events:");
   });
 
+  it("creates built-in objects with kubectl create (protobuf bodies) and runs them with sidecars", async () => {
+    expect((await harness.kubectl(["create", "namespace", "team-a"])).stdout).toContain("namespace/team-a created");
+    expect((await harness.kubectl(["label", "namespace", "team-a", "istio-injection=enabled"])).stdout).toContain("namespace/team-a labeled");
+    const deployment = await harness.kubectl(["-n", "team-a", "create", "deployment", "web", "--image=nginx:1.27", "--port=8080", "--replicas=2"]);
+    expect(deployment.stdout).toContain("deployment.apps/web created");
+    expect((await harness.kubectl(["-n", "team-a", "create", "service", "clusterip", "web", "--tcp=80:8080"])).stdout).toContain("service/web created");
+    expect((await harness.kubectl(["-n", "team-a", "create", "configmap", "settings", "--from-literal=mode=canary"])).stdout).toContain("configmap/settings created");
+    expect((await harness.kubectl(["-n", "team-a", "create", "secret", "generic", "creds", "--from-literal=user=admin"])).stdout).toContain("secret/creds created");
+    expect((await harness.kubectl(["-n", "team-a", "create", "serviceaccount", "robot"])).stdout).toContain("serviceaccount/robot created");
+
+    const all = squash((await harness.kubectl(["-n", "team-a", "get", "all"])).stdout);
+    expect(all.match(/pod\/web-[a-z0-9]+-[a-z0-9]{5} 2\/2 Running/g)).toHaveLength(2);
+    expect(all).toMatch(/service\/web ClusterIP 10\.96\.\d+\.\d+ <none> 80\/TCP/);
+    expect(all).toMatch(/deployment\.apps\/web 2\/2 2 2/);
+    const endpoints = await harness.kubectl(["-n", "team-a", "get", "endpoints", "web", "-o", "jsonpath={.subsets[0].ports[0].port} {.subsets[0].addresses[*].ip}"]);
+    expect(endpoints.stdout).toMatch(/^8080 10\.244\.\d+\.\d+ 10\.244\.\d+\.\d+$/);
+    const secret = await harness.kubectl(["-n", "team-a", "get", "secret", "creds", "-o", "jsonpath={.type} {.data.user}"]);
+    expect(secret.stdout).toBe("Opaque YWRtaW4=");
+    const deleted = await harness.kubectl(["delete", "namespace", "team-a"]);
+    expect(deleted.stdout).toContain('namespace "team-a" deleted');
+    expect((await harness.kubectl(["get", "all", "-n", "team-a"])).stderr).toContain("No resources found in team-a namespace.");
+  });
+
+  it("runs, exposes, updates images, restarts and reports rollouts", async () => {
+    expect((await harness.kubectl(["run", "debug", "--image=curlimages/curl", "--restart=Never", "--", "sleep", "3600"])).stdout).toContain("pod/debug created");
+    expect(squash((await harness.kubectl(["get", "pod", "debug", "--no-headers"])).stdout)).toMatch(/^debug 2\/2 Running 0/);
+    expect((await harness.kubectl(["expose", "deployment", "reviews-v3", "--port=9080", "--name=reviews-v3"])).stdout).toContain("service/reviews-v3 exposed");
+    const exposed = await harness.kubectl(["get", "endpoints", "reviews-v3", "-o", "jsonpath={.subsets[0].addresses[*].targetRef.name}"]);
+    expect(exposed.stdout).toMatch(/^reviews-v3-/);
+    expect((await harness.kubectl(["set", "image", "deployment/ratings-v1", "ratings=docker.io/istio/examples-bookinfo-ratings-v2:1.20.3"])).stdout).toContain("deployment.apps/ratings-v1 image updated");
+    expect((await harness.kubectl(["rollout", "status", "deployment/ratings-v1", "--timeout=10s"])).stdout).toContain('deployment "ratings-v1" successfully rolled out');
+    expect((await harness.kubectl(["rollout", "restart", "deployment/details-v1"])).stdout).toContain("deployment.apps/details-v1 restarted");
+    const history = squash((await harness.kubectl(["rollout", "history", "deployment/details-v1"])).stdout);
+    expect(history).toContain("REVISION CHANGE-CAUSE");
+    expect(history).toMatch(/\n2 <none>/);
+    const sets = await harness.kubectl(["get", "rs", "-l", "app=details", "--no-headers"]);
+    expect(squash(sets.stdout).trim().split("\n").map((line) => line.split(" ").slice(1, 4).join(" ")).sort()).toEqual(["0 0 0", "1 1 1"]);
+    expect((await harness.kubectl(["annotate", "pod", "debug", "owner=learner"])).stdout).toContain("pod/debug annotated");
+  });
+
   it("refuses an invalid VirtualService and names the field", async () => {
     const manifest = `apiVersion: networking.istio.io/v1
 kind: VirtualService

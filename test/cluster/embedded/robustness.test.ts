@@ -53,6 +53,13 @@ describe("embedded API under malformed, oversized and hostile input", () => {
     expect(response.json()).toMatchObject({ kind: "DestinationRule", metadata: { name: "details", namespace: "default", generation: 1 } });
   });
 
+  it("answers a malformed protobuf body with 400 BadRequest", async () => {
+    const truncated = Buffer.concat([Buffer.from("k8s\u0000", "latin1"), Buffer.from([0x0a, 0x7f, 0x0a])]);
+    const response = await call("/api/v1/namespaces", { method: "POST", headers: { "content-type": "application/vnd.kubernetes.protobuf" }, body: truncated });
+    expect(response.status).toBe(400);
+    expect((response.json() as Status).message).toContain("protobuf");
+  });
+
   it("refuses a YAML alias bomb with 400 instead of expanding it", async () => {
     const levels = ["a: &a [x, x, x, x, x, x, x, x, x]"];
     for (let level = 1; level < 12; level++) {
