@@ -8,6 +8,7 @@ import virtualserviceFaultInjection from "./virtualservice/fault-injection";
 import virtualserviceHeaderRoute from "./virtualservice/header-route";
 import virtualserviceReachesVersion from "./virtualservice/reaches-version";
 import virtualserviceRouteToSubset from "./virtualservice/route-to-subset";
+import virtualserviceTimeoutRetries from "./virtualservice/timeout-retries";
 import virtualserviceWeightedSplit from "./virtualservice/weighted-split";
 
 export const checks: readonly Check<any>[] = [
@@ -19,6 +20,7 @@ export const checks: readonly Check<any>[] = [
   virtualserviceHeaderRoute,
   virtualserviceReachesVersion,
   virtualserviceRouteToSubset,
+  virtualserviceTimeoutRetries,
   virtualserviceWeightedSplit,
 ];
 
