@@ -1,61 +1,19 @@
-// A LabCluster for any cluster reached through a kubeconfig file. The Kubernetes API works through client-node;
-// Envoy config, proxy status and in-mesh traffic need the kind driver's exec/port-forward support and are reported
-// as "cannot reach" until a driver provides them, so the grader says "could not grade" rather than "wrong".
+// A LabCluster for any cluster reached through a kubeconfig file (kind, or any cluster running Istio): the
+// Kubernetes API through client-node, Envoy and istiod through exec into their pods (see cluster/kind/lab-cluster.ts).
 import { readFileSync } from "node:fs";
-import { KubeConfig } from "@kubernetes/client-node";
-import { ClusterUnavailableError, type ExecResult, type LabCluster, type ProbeResult, type ProxySyncStatus } from "./driver";
+import { KubeLabCluster, type KubeLabClusterOptions } from "./kind/lab-cluster";
 
-export class RemoteLabCluster implements LabCluster {
-  readonly driver = "kind" as const;
-  private readonly config = new KubeConfig();
-
-  constructor(
-    readonly id: string,
-    private readonly kubeconfigText: string,
-  ) {
-    this.config.loadFromString(kubeconfigText);
-  }
-
-  kubeConfig(): KubeConfig {
-    return this.config;
-  }
-
-  kubeconfigYaml(): string {
-    return this.kubeconfigText;
-  }
-
-  private unsupported(what: string): Promise<never> {
-    return Promise.reject(new ClusterUnavailableError(`${what} on an external cluster needs the kind driver (exec and port-forward into the mesh)`));
-  }
-
-  configDump(): Promise<unknown> {
-    return this.unsupported("reading Envoy config");
-  }
-
-  proxyStats(): Promise<string> {
-    return this.unsupported("reading Envoy stats");
-  }
-
-  proxyStatus(): Promise<ProxySyncStatus[]> {
-    return this.unsupported("reading proxy sync status");
-  }
-
-  probe(): Promise<ProbeResult> {
-    return this.unsupported("sending traffic inside the mesh");
-  }
-
-  exec(): Promise<ExecResult> {
-    return this.unsupported("running commands in pods");
-  }
-}
+export { KubeLabCluster } from "./kind/lab-cluster";
+/** The name callers used before the kind driver existed; same class. */
+export { KubeLabCluster as RemoteLabCluster } from "./kind/lab-cluster";
 
 /** Loads a kubeconfig file into a LabCluster named after the file. */
-export function clusterFromKubeconfigFile(file: string): RemoteLabCluster {
+export function clusterFromKubeconfigFile(file: string, options: KubeLabClusterOptions = {}): KubeLabCluster {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
     throw new Error(`cannot read kubeconfig ${file}: ${(error as Error).message}`);
   }
-  return new RemoteLabCluster(file, text);
+  return new KubeLabCluster(file, text, options);
 }
