@@ -3,6 +3,7 @@ import type { Check } from "../check";
 import analyzeClean from "./analyze/clean";
 import cleanupLabResourcesRemoved from "./cleanup/lab-resources-removed";
 import destinationruleCircuitBreaker from "./destinationrule/circuit-breaker";
+import destinationruleOutlierDetection from "./destinationrule/outlier-detection";
 import gatewayIngressRoute from "./gateway/ingress-route";
 import virtualserviceFaultInjection from "./virtualservice/fault-injection";
 import virtualserviceHeaderRoute from "./virtualservice/header-route";
@@ -15,6 +16,7 @@ export const checks: readonly Check<any>[] = [
   analyzeClean,
   cleanupLabResourcesRemoved,
   destinationruleCircuitBreaker,
+  destinationruleOutlierDetection,
   gatewayIngressRoute,
   virtualserviceFaultInjection,
   virtualserviceHeaderRoute,
