@@ -84,7 +84,7 @@ export class KindDriver implements ClusterDriver {
   }
 
   /** A LabCluster for a kind cluster whose kubeconfig we already hold (e.g. sealed in the database). */
-  attach(name: string, kubeconfigYaml: string): Promise<LabCluster> {
+  fromKubeconfig(name: string, kubeconfigYaml: string): Promise<LabCluster> {
     return Promise.resolve((this.options.connect ?? ((id, yaml) => new KubeLabCluster(id, yaml, { driver: "kind" })))(name, kubeconfigYaml));
   }
 
@@ -111,7 +111,7 @@ export class KindDriver implements ClusterDriver {
       const kubeconfigYaml = await this.kubeconfig(name);
       const kubeconfigFile = path.join(workDir, "kubeconfig");
       await writeFile(kubeconfigFile, kubeconfigYaml, { mode: 0o600 });
-      const cluster = await this.attach(name, kubeconfigYaml);
+      const cluster = await this.fromKubeconfig(name, kubeconfigYaml);
       const kubeConfig = cluster.kubeConfig();
 
       current = `Installing Istio ${ISTIO_VERSION} (demo profile)`;
@@ -222,7 +222,7 @@ export class KindDriver implements ClusterDriver {
     if (!id.startsWith(CLUSTER_NAME_PREFIX)) return undefined;
     const result = await this.runner.run("kind", ["get", "kubeconfig", "--name", id, ...(this.options.internalKubeconfig ? ["--internal"] : [])], { timeoutMs: 30_000 });
     if (result.exitCode !== 0) return undefined;
-    return this.attach(id, result.stdout);
+    return this.fromKubeconfig(id, result.stdout);
   }
 
   /** `kind delete cluster` (deleting a cluster that does not exist is not an error). */

@@ -14,7 +14,7 @@ export interface LifecycleDriver extends ClusterDriver {
   /** Host checks that throw a readable error when this driver cannot create clusters here. */
   preflight?(): Promise<unknown>;
   /** A LabCluster from a kubeconfig we kept (kind), instead of asking the host again. */
-  attach?(name: string, kubeconfigYaml: string): Promise<LabCluster>;
+  fromKubeconfig?(name: string, kubeconfigYaml: string): Promise<LabCluster>;
   /** The cluster's state as JSON, to bring it back after a restart (embedded). */
   snapshot?(id: string): unknown;
   restore?(snapshot: unknown): Promise<LabCluster>;
@@ -369,7 +369,7 @@ export class EnvironmentLifecycle {
     if (row.state !== "READY") throw new EnvironmentError("not_ready", `Environment ${row.clusterName} is ${row.state.toLowerCase()}, not ready.`);
     const driver = this.driver(toDriverKind[row.driver]);
     await this.touch(id);
-    if (driver.attach && row.kubeconfigSealed) return driver.attach(row.clusterName, this.sealer.open(row.kubeconfigSealed));
+    if (driver.fromKubeconfig && row.kubeconfigSealed) return driver.fromKubeconfig(row.clusterName, this.sealer.open(row.kubeconfigSealed));
     const cluster = await driver.get(row.clusterName);
     if (!cluster) throw new ClusterUnavailableError(`cluster ${row.clusterName} is gone`);
     return cluster;
