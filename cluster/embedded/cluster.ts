@@ -3,7 +3,7 @@
 import { freshClusterManifests } from "./bookinfo";
 import { Controllers, prepareObject, type ControllerContext } from "./controllers";
 import { cloneJson, type KubeObject } from "./objects";
-import { resourceById } from "./resources";
+import { resourceById, type ResourceId } from "./resources";
 import { ClusterStore, timeToken, type ClusterSnapshot, type StoreBaseline } from "./store";
 
 /** Small deterministic PRNG (mulberry32) so the shared baseline is identical in every process. */
@@ -54,9 +54,27 @@ export function sharedBaseline(): StoreBaseline {
   return freshBaseline;
 }
 
+/** A request for a subresource that a layer above the store serves (`pods/log`, for instance). */
+export interface SubresourceRequest {
+  method: string;
+  /** The object the subresource belongs to. */
+  object: KubeObject;
+  query: URLSearchParams;
+  body: Buffer;
+}
+
+export interface SubresourceResponse {
+  status?: number;
+  contentType: string;
+  body: string | Buffer;
+}
+
+export type SubresourceHandler = (request: SubresourceRequest) => SubresourceResponse | Promise<SubresourceResponse>;
+
 export class EmbeddedCluster {
   readonly controllers: Controllers;
   readonly context: ControllerContext;
+  private readonly subresources = new Map<string, SubresourceHandler>();
 
   private constructor(readonly store: ClusterStore) {
     this.context = { store, random: Math.random };
@@ -75,6 +93,19 @@ export class EmbeddedCluster {
 
   snapshot(): ClusterSnapshot {
     return this.store.snapshot();
+  }
+
+  /**
+   * Serves `<resource>/<name>/<subresource>` through `handler` (for instance the mesh serving `pods/log` so that
+   * `kubectl logs` works). Replaces an earlier handler for the same pair.
+   */
+  serveSubresource(resource: ResourceId, subresource: string, handler: SubresourceHandler): void {
+    this.subresources.set(`${resource}/${subresource}`, handler);
+  }
+
+  /** The handler registered for a subresource, if any. */
+  subresourceHandler(resource: ResourceId, subresource: string): SubresourceHandler | undefined {
+    return this.subresources.get(`${resource}/${subresource}`);
   }
 
   /** Lets the controllers react to every write made so far (the API server calls this before answering). */

@@ -145,6 +145,7 @@ export function prepareObject(context: ControllerContext, resource: ResourceId, 
 }
 
 type WorkItem =
+  | { kind: "pod-started"; namespace: string; name: string }
   | { kind: "replicaset"; namespace: string; name: string }
   | { kind: "deployment"; namespace: string; name: string }
   | { kind: "endpoints"; namespace: string }
@@ -155,6 +156,7 @@ type WorkItem =
 
 function workKey(item: WorkItem): string {
   switch (item.kind) {
+    case "pod-started":
     case "replicaset":
     case "deployment":
     case "service-gone":
@@ -208,6 +210,7 @@ export class Controllers {
     const namespace = object.metadata.namespace ?? "";
     switch (event.resource) {
       case "pods": {
+        if (event.type === "ADDED" && isPlainObject(object.status) && object.status.phase === "Running") this.enqueue({ kind: "pod-started", namespace, name: object.metadata.name });
         for (const version of [object, previous]) {
           const owner = version ? controllerOf(version) : undefined;
           if (owner?.kind === "ReplicaSet") this.enqueue({ kind: "replicaset", namespace, name: owner.name });
@@ -257,6 +260,8 @@ export class Controllers {
 
   private run(item: WorkItem): void {
     switch (item.kind) {
+      case "pod-started":
+        return this.recordPodStart(item.namespace, item.name);
       case "replicaset":
         return this.reconcileReplicaSet(item.namespace, item.name);
       case "deployment":
@@ -272,6 +277,58 @@ export class Controllers {
       case "service-gone":
         this.context.store.remove("endpoints", item.namespace, item.name);
         return;
+    }
+  }
+
+  /** Records a core/v1 Event about `involved`, as the component named would; names sort in recording order like real ones. */
+  private recordEvent(involved: KubeObject, reason: string, message: string, component: string, fieldPath?: string): void {
+    const { store } = this.context;
+    const now = store.now();
+    const reference: JsonObject = {
+      apiVersion: involved.apiVersion,
+      kind: involved.kind,
+      name: involved.metadata.name,
+      namespace: involved.metadata.namespace ?? "default",
+      uid: involved.metadata.uid,
+      resourceVersion: involved.metadata.resourceVersion,
+    };
+    if (fieldPath) reference.fieldPath = fieldPath;
+    const source: JsonObject = component === "kubelet" ? { component, host: NODE_NAME } : { component };
+    store.create("events", {
+      apiVersion: "v1",
+      kind: "Event",
+      metadata: { name: `${involved.metadata.name}.187b${store.allocate("eventSequence", 0x1000000).toString(16).padStart(12, "0")}`, namespace: involved.metadata.namespace ?? "default" },
+      involvedObject: reference,
+      reason,
+      message,
+      source,
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+      type: "Normal",
+      eventTime: null,
+      reportingComponent: component,
+      reportingInstance: component === "kubelet" ? NODE_NAME : "",
+    });
+  }
+
+  /** The events a kubelet and the scheduler leave for a pod that started: Scheduled, then Pulled/Created/Started per container. */
+  private recordPodStart(namespace: string, name: string): void {
+    const pod = this.context.store.get("pods", namespace, name);
+    if (!pod) return;
+    this.recordEvent(pod, "Scheduled", `Successfully assigned ${namespace}/${name} to ${String(specOf(pod).nodeName ?? NODE_NAME)}`, "default-scheduler");
+    const steps: [string, JsonObject[]][] = [
+      ["initContainers", containersOf(specOf(pod), "initContainers")],
+      ["containers", containersOf(specOf(pod), "containers")],
+    ];
+    for (const [field, containers] of steps) {
+      for (const container of containers) {
+        const containerName = String(container.name ?? "");
+        const fieldPath = `spec.${field}{${containerName}}`;
+        this.recordEvent(pod, "Pulled", `Container image "${String(container.image ?? "")}" already present on machine`, "kubelet", fieldPath);
+        this.recordEvent(pod, "Created", `Created container: ${containerName}`, "kubelet", fieldPath);
+        this.recordEvent(pod, "Started", `Started container ${containerName}`, "kubelet", fieldPath);
+      }
     }
   }
 
@@ -322,7 +379,9 @@ export class Controllers {
       if (isPlainObject(templateMeta.annotations)) pod.metadata.annotations = cloneJson(templateMeta.annotations) as Record<string, string>;
       if (store.get("pods", namespace, pod.metadata.name)) continue;
       prepareObject(this.context, "pods", pod);
-      active.push(store.create("pods", pod));
+      const created = store.create("pods", pod);
+      active.push(created);
+      this.recordEvent(replicaSet, "SuccessfulCreate", `Created pod: ${created.metadata.name}`, "replicaset-controller");
     }
     if (active.length > desired) {
       const doomed = [...active]
@@ -331,6 +390,7 @@ export class Controllers {
       for (const pod of doomed) {
         store.remove("pods", namespace, pod.metadata.name);
         active.splice(active.indexOf(pod), 1);
+        this.recordEvent(replicaSet, "SuccessfulDelete", `Deleted pod: ${pod.metadata.name}`, "replicaset-controller");
       }
     }
     const ready = active.filter(isReady).length;
@@ -383,18 +443,23 @@ export class Controllers {
       };
       prepareObject(this.context, "apps/replicasets", replicaSet);
       current = store.create("apps/replicasets", replicaSet);
+      if (desired > 0) this.recordEvent(deployment, "ScalingReplicaSet", `Scaled up replica set ${current.metadata.name} from 0 to ${desired}`, "deployment-controller");
     } else if (specOf(current).replicas !== desired || current.metadata.annotations?.["deployment.kubernetes.io/desired-replicas"] !== String(desired)) {
+      const before = numberOr(specOf(current).replicas, 1);
       const next = cloneJson(current);
       (next.spec as JsonObject).replicas = desired;
       next.metadata.annotations = { ...next.metadata.annotations, ...annotations };
       current = store.replace("apps/replicasets", next);
+      if (before !== desired) this.recordEvent(deployment, "ScalingReplicaSet", `Scaled ${desired > before ? "up" : "down"} replica set ${current.metadata.name} from ${before} to ${desired}`, "deployment-controller");
     }
     const old = owned.filter((rs) => rs !== current && rs.metadata.uid !== current?.metadata.uid);
     for (const rs of old) {
-      if (specOf(rs).replicas !== 0) {
+      const before = numberOr(specOf(rs).replicas, 1);
+      if (before !== 0) {
         const next = cloneJson(rs);
         (next.spec as JsonObject).replicas = 0;
         store.replace("apps/replicasets", next);
+        this.recordEvent(deployment, "ScalingReplicaSet", `Scaled down replica set ${rs.metadata.name} from ${before} to 0`, "deployment-controller");
       }
     }
     const historyLimit = numberOr(spec.revisionHistoryLimit, 10);
@@ -505,6 +570,12 @@ export class Controllers {
 
   private collectDependents(namespace: string | undefined, uid: string, orphan: boolean): void {
     const { store } = this.context;
+    if (namespace !== undefined) {
+      for (const event of store.list("events", namespace)) {
+        const involved = event.involvedObject;
+        if (isPlainObject(involved as Json) && (involved as JsonObject).uid === uid) store.remove("events", namespace, event.metadata.name);
+      }
+    }
     for (const type of resourceTypes) {
       if (!type.namespaced) continue;
       const id = resourceId(type);

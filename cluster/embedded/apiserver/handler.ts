@@ -102,7 +102,7 @@ function parseResourcePath(segments: string[]): ResourcePath {
   const type = plural === undefined ? undefined : findResource(group, plural);
   if (!type || !type.versions.includes(version) || extra.length > 0) throw pathNotFound();
   if (namespace !== undefined && !type.namespaced) throw pathNotFound();
-  if (subresource !== undefined && !((subresource === "status" && type.status) || (subresource === "scale" && type.scale))) throw pathNotFound();
+  if ((subresource === "status" && !type.status) || (subresource === "scale" && !type.scale) || (subresource !== undefined && name === undefined)) throw pathNotFound();
   return { type, version, namespace, name, subresource };
 }
 
@@ -285,6 +285,7 @@ export class ClusterApiServer {
 
   private async serveResource(req: IncomingMessage, res: ServerResponse, method: string, path: ResourcePath, query: URLSearchParams): Promise<void> {
     const accept = req.headers.accept;
+    if (path.subresource !== undefined && path.subresource !== "status" && path.subresource !== "scale") return this.serveExtension(req, res, method, path, query);
     switch (method) {
       case "GET":
         if (path.name === undefined) {
@@ -308,6 +309,18 @@ export class ClusterApiServer {
       default:
         throw methodNotAllowed(method);
     }
+  }
+
+  /** Subresources served by layers above the store (registered with `EmbeddedCluster.serveSubresource`). */
+  private async serveExtension(req: IncomingMessage, res: ServerResponse, method: string, path: ResourcePath, query: URLSearchParams): Promise<void> {
+    const handler = this.cluster.subresourceHandler(resourceId(path.type), path.subresource ?? "");
+    if (!handler) throw pathNotFound();
+    const object = this.existing(path);
+    const body = await readBody(req);
+    const reply = await handler({ method, object, query, body });
+    const payload = typeof reply.body === "string" ? Buffer.from(reply.body) : reply.body;
+    res.writeHead(reply.status ?? 200, { "Content-Type": reply.contentType, "Content-Length": payload.length, "Cache-Control": "no-cache, private" });
+    res.end(payload);
   }
 
   private respond(res: ServerResponse, code: number, result: { object: unknown; created?: boolean }): void {

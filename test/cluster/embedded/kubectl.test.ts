@@ -333,7 +333,17 @@ spec:
     expect(text).toContain("istio-proxy:");
     expect(text).toContain("Image: docker.io/istio/examples-bookinfo-productpage-v1:1.20.3");
     expect(text).toMatch(/Ready True/);
-    expect(text).toContain("Events:");
+    expect(text).toContain("Type Reason Age From Message");
+    expect(text).toMatch(new RegExp(`Normal Scheduled \\S+ default-scheduler Successfully assigned default/${name} to ica-control-plane`));
+    expect(text).toMatch(/Normal Started \S+ kubelet Started container istio-proxy/);
+  });
+
+  it("serves kubectl logs through a subresource handler registered by the layer above", async () => {
+    const cluster = harness.host.get(harness.id);
+    cluster?.serveSubresource("pods", "log", ({ object, query }) => ({ contentType: "text/plain", body: `log of ${object.metadata.name}/${query.get("container") ?? ""}\n` }));
+    const result = await harness.kubectl(["logs", "deploy/productpage-v1", "-c", "productpage"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^log of productpage-v1-[a-z0-9]+-[a-z0-9]{5}\/productpage\n$/);
   });
 
   it("creates built-in objects with kubectl create (protobuf bodies) and runs them with sidecars", async () => {
