@@ -4,6 +4,7 @@ import analyzeClean from "./analyze/clean";
 import cleanupLabResourcesRemoved from "./cleanup/lab-resources-removed";
 import destinationruleCircuitBreaker from "./destinationrule/circuit-breaker";
 import destinationruleOutlierDetection from "./destinationrule/outlier-detection";
+import egressRegistryOnly from "./egress/registry-only";
 import gatewayIngressRoute from "./gateway/ingress-route";
 import virtualserviceFaultInjection from "./virtualservice/fault-injection";
 import virtualserviceHeaderRoute from "./virtualservice/header-route";
@@ -17,6 +18,7 @@ export const checks: readonly Check<any>[] = [
   cleanupLabResourcesRemoved,
   destinationruleCircuitBreaker,
   destinationruleOutlierDetection,
+  egressRegistryOnly,
   gatewayIngressRoute,
   virtualserviceFaultInjection,
   virtualserviceHeaderRoute,
