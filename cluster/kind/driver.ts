@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Deployment } from "@kubernetes/client-node";
+import { ApiException, AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Deployment } from "@kubernetes/client-node";
 import { applyObjects, parseManifests } from "../apply";
 import type { ClusterDriver, LabCluster, ProvisionProgress } from "../driver";
 import { CommandFailedError, ProcessCommandRunner, runChecked, type CommandRunner } from "./commands";
@@ -190,7 +190,13 @@ export class KindDriver implements ClusterDriver {
     const apps = kubeConfig.makeApiClient(AppsV1Api);
     await this.poll("Istio's Deployments", async () => {
       for (const d of deployments) {
-        const deployment = await apps.readNamespacedDeployment(d);
+        let deployment: V1Deployment;
+        try {
+          deployment = await apps.readNamespacedDeployment(d);
+        } catch (error) {
+          if (error instanceof ApiException && error.code === 404) return { done: false, waitingFor: `${d.namespace}/${d.name} does not exist` };
+          throw error;
+        }
         if (!deploymentAvailable(deployment)) return { done: false, waitingFor: `${d.namespace}/${d.name} is not Available yet` };
       }
       return { done: true, value: undefined };

@@ -34,7 +34,7 @@ export function curlProbeScript(spec: ProbeSpec, runId: string): string {
     `--max-time ${timeoutSeconds}`,
     `-H ${shellQuote("x-request-id: ")}"${runId}-$i"`,
     headerArgs,
-    `-w ${shellQuote("\n@@ica-end %{http_code} %{time_total}\n")}`,
+    `-w ${shellQuote("\\n@@ica-end %{http_code} %{time_total}\\n")}`,
     shellQuote(spec.url),
   ]
     .filter(Boolean)
@@ -55,7 +55,7 @@ export interface CurlResponse {
   body: string;
 }
 
-const responsePattern = /@@ica-begin (\d+)\n([\s\S]*?)\n@@ica-end (\d{3}) ([\d.]+)\n/g;
+const responsePattern = /@@ica-begin (\d+)\n([\s\S]*?)\n@@ica-end (\d{3}) ([\d.]+)(?:\n|$)/g;
 
 /** Splits the script's output into responses, ordered by request index. */
 export function parseCurlProbeOutput(stdout: string, bodyLimit = 64 * 1024): CurlResponse[] {
