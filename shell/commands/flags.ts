@@ -12,6 +12,8 @@ export interface FlagSpec {
 export interface ParsedFlags {
   values: Map<string, string[]>;
   booleans: Set<string>;
+  /** Boolean flags explicitly turned off (`--verbose=false`). */
+  negated: Set<string>;
   positionals: string[];
   /** Everything after `--`, untouched. */
   rest: string[] | undefined;
@@ -20,13 +22,14 @@ export interface ParsedFlags {
 export function parseFlags(args: readonly string[], spec: FlagSpec): ParsedFlags {
   const values = new Map<string, string[]>();
   const booleans = new Set<string>();
+  const negated = new Set<string>();
   const positionals: string[] = [];
   const setValue = (name: string, value: string): void => {
     values.set(name, [...(values.get(name) ?? []), value]);
   };
   for (let index = 0; index < args.length; index++) {
     const arg = args[index] ?? "";
-    if (arg === "--") return { values, booleans, positionals, rest: args.slice(index + 1) };
+    if (arg === "--") return { values, booleans, negated, positionals, rest: args.slice(index + 1) };
     if (arg.startsWith("--")) {
       const eq = arg.indexOf("=");
       const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
@@ -40,8 +43,10 @@ export function parseFlags(args: readonly string[], spec: FlagSpec): ParsedFlags
       const flag = spec.booleans[name];
       if (!flag) throw new UsageProblem(`unknown flag: --${name}`);
       const value = eq === -1 ? "true" : arg.slice(eq + 1);
-      if (value === "false") booleans.delete(flag);
-      else booleans.add(flag);
+      if (value === "false") {
+        booleans.delete(flag);
+        negated.add(flag);
+      } else booleans.add(flag);
       continue;
     }
     if (arg.startsWith("-") && arg.length > 1 && !/^-\d/.test(arg)) {
@@ -67,7 +72,7 @@ export function parseFlags(args: readonly string[], spec: FlagSpec): ParsedFlags
     }
     positionals.push(arg);
   }
-  return { values, booleans, positionals, rest: undefined };
+  return { values, booleans, negated, positionals, rest: undefined };
 }
 
 /** The last value of a flag. */

@@ -171,7 +171,8 @@ export class KubeClient {
       const exact = resources.find((resource) => matches(resource) && (resource.group === group || `${resource.version}.${resource.group}` === group || resource.group.startsWith(`${group}.`)));
       if (exact) return exact;
     }
-    const candidates = resources.filter((resource) => (group ? false : matches(resource)));
+    if (group) return undefined;
+    const candidates = resources.filter(matches);
     // Prefer the core and apps groups, then Istio networking, the way kubectl's priority mapper does for clashes.
     const rank = (resource: ApiResource): number => (resource.group === "" ? 0 : resource.group === "apps" ? 1 : resource.group.endsWith("istio.io") ? 2 : 3);
     return candidates.sort((a, b) => rank(a) - rank(b))[0];

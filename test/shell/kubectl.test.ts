@@ -108,7 +108,7 @@ describe("kubectl in the lab shell", () => {
     const strategic = await lab.run(`kubectl patch vs reviews -p '{"spec":{"hosts":["reviews"]}}'`);
     expect(strategic.stderr).toMatch(/^error: application\/strategic-merge-patch\+json is not supported by networking\.istio\.io\/v1, Kind=VirtualService: /);
     const unknownFlag = await lab.run("kubectl get pods --bogus");
-    expect(unknownFlag.stderr).toBe("error: unknown flag: --bogus\n");
+    expect(unknownFlag.stderr).toBe("error: unknown flag: --bogus\nSee 'kubectl get --help' for usage.\n");
   });
 
   it("label and scale print kubectl's confirmations; describe shows the spec", async () => {

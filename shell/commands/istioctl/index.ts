@@ -32,7 +32,7 @@ const ISTIOCTL_FLAGS: FlagSpec = {
     context: "context",
     kubeconfig: "kubeconfig",
     c: "kubeconfig",
-    "istioNamespace": "istio-namespace",
+    istioNamespace: "istio-namespace",
     i: "istio-namespace",
     revision: "revision",
   },
@@ -42,9 +42,6 @@ const ISTIOCTL_FLAGS: FlagSpec = {
     verbose: "verbose",
     recursive: "recursive",
     R: "recursive",
-    short: "short",
-    remote: "remote",
-    "use-kube": "use-kube",
   },
 };
 
@@ -89,7 +86,8 @@ async function proxyConfig(invocation: Invocation, flags: ParsedFlags, positiona
   const [kind, podArg] = positionals;
   const cluster = invocation.session.backend.cluster;
   const format = formatOf(flags);
-  const verbose = !flags.booleans.has("short") && flagValue(flags, "output") !== "short-table";
+  // istioctl's --verbose defaults to true: the detailed tables unless `--verbose=false`.
+  const verbose = !flags.negated.has("verbose");
   const kinds: Record<string, string> = { route: "routes", routes: "routes", r: "routes", cluster: "clusters", clusters: "clusters", c: "clusters", listener: "listeners", listeners: "listeners", l: "listeners", endpoint: "endpoints", endpoints: "endpoints", ep: "endpoints", eps: "endpoints", all: "all" };
   const which = kinds[kind ?? ""];
   if (!which) throw new UsageProblem(kind ? `unknown command "${kind}" for "istioctl proxy-config"` : `requires a subcommand: all, cluster, endpoint, listener, route`);

@@ -121,7 +121,16 @@ async function rollout(invocation: Invocation, flags: ParsedFlags, positionals: 
 }
 
 async function dispatch(invocation: Invocation, args: string[]): Promise<Output> {
-  const flags = parseFlags(args, KUBECTL_FLAGS);
+  let flags: ParsedFlags;
+  try {
+    flags = parseFlags(args, KUBECTL_FLAGS);
+  } catch (error) {
+    // kubectl points at the subcommand's help after a flag error.
+    const subcommand = args.find((arg) => !arg.startsWith("-"));
+    const out = new Output();
+    out.error(`${describeError(error)}\nSee 'kubectl${subcommand ? ` ${subcommand}` : ""} --help' for usage.`);
+    return out;
+  }
   const [subcommand, ...positionals] = flags.positionals;
   const kube = invocation.session.backend.kube;
   switch (subcommand) {
