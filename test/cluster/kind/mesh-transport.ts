@@ -78,7 +78,7 @@ export class MeshTransport implements PodTransport {
     const { port } = proxy.address() as AddressInfo;
     try {
       return await new Promise<ExecResult>((resolve, reject) => {
-        const child = spawn("sh", ["-c", script], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", http_proxy: `http://127.0.0.1:${port}` } });
+        const child = spawn("sh", ["-c", script], { env: { ...process.env, http_proxy: `http://127.0.0.1:${port}`, no_proxy: "", NO_PROXY: "" } });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));

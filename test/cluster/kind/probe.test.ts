@@ -37,7 +37,7 @@ installCurlShim();
 describe("the curl probe script", () => {
   it("sends each request once, tagged with its own id, across the requested concurrency", () => {
     const script = curlProbeScript({ from: { namespace: "default", app: "sleep" }, url: "http://reviews:9080/reviews/0?x='quoted'", requests: 7, concurrency: 3, headers: { "end-user": "jason's" } }, "ica-probe-abc");
-    const run = spawnSync("sh", ["-c", script], { env: { PATH: `${shimDir}:${process.env.PATH}` }, encoding: "utf8" });
+    const run = spawnSync("sh", ["-c", script], { env: { ...process.env, PATH: `${shimDir}:${process.env.PATH}` }, encoding: "utf8" });
     expect(run.status).toBe(0);
     const responses = parseCurlProbeOutput(run.stdout);
     expect(responses.map((r) => r.index)).toEqual([0, 1, 2, 3, 4, 5, 6]);
@@ -51,7 +51,7 @@ describe("the curl probe script", () => {
     const script = curlProbeScript({ from: { namespace: "default", app: "sleep" }, url: "http://a/", requests: 2, qps: 20, method: "post" }, "r");
     expect(script).toContain("sleep 0.050");
     expect(script).toContain("-X 'POST'");
-    const run = spawnSync("sh", ["-c", script], { env: { PATH: `${shimDir}:${process.env.PATH}` }, encoding: "utf8" });
+    const run = spawnSync("sh", ["-c", script], { env: { ...process.env, PATH: `${shimDir}:${process.env.PATH}` }, encoding: "utf8" });
     expect(parseCurlProbeOutput(run.stdout, 4).map((r) => r.body)).toEqual(["POST", "POST"]);
   });
 
