@@ -6,6 +6,7 @@ import destinationruleCircuitBreaker from "./destinationrule/circuit-breaker";
 import destinationruleOutlierDetection from "./destinationrule/outlier-detection";
 import egressRegistryOnly from "./egress/registry-only";
 import gatewayIngressRoute from "./gateway/ingress-route";
+import gatewayTlsCredential from "./gateway/tls-credential";
 import virtualserviceFaultInjection from "./virtualservice/fault-injection";
 import virtualserviceHeaderRoute from "./virtualservice/header-route";
 import virtualserviceReachesVersion from "./virtualservice/reaches-version";
@@ -20,6 +21,7 @@ export const checks: readonly Check<any>[] = [
   destinationruleOutlierDetection,
   egressRegistryOnly,
   gatewayIngressRoute,
+  gatewayTlsCredential,
   virtualserviceFaultInjection,
   virtualserviceHeaderRoute,
   virtualserviceReachesVersion,
