@@ -12,6 +12,9 @@ import { EmbeddedCluster } from "./cluster";
 import type { ClusterSnapshot } from "./store";
 import { createSelfSignedIdentity } from "./tls";
 
+/** Open watch streams one cluster may hold; more are answered 429 so one learner cannot exhaust the host. */
+const MAX_WATCHES_PER_CLUSTER = 100;
+
 const clusterIdPattern = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** A hosted cluster's persistent form: its identity, its credential and its state. */
@@ -67,6 +70,7 @@ export class ClusterHost {
     const watches = new Set<() => void>();
     const api = new ClusterApiServer(cluster, {
       trackWatch: (stop) => {
+        if (watches.size >= MAX_WATCHES_PER_CLUSTER) return undefined;
         watches.add(stop);
         return () => watches.delete(stop);
       },

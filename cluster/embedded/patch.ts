@@ -161,21 +161,37 @@ function mergeKeyedList(original: Json[], patch: Json[], key: string, field: str
   if (patch.some((item) => directiveOf(item) === "replace")) {
     return patch.filter((item) => directiveOf(item) !== "replace").map((item) => stripDirectives(item));
   }
-  const result = original.map((item) => cloneJson(item));
+  // Items are found by key through a map (not a scan) so that huge lists cost linear time.
+  const slots: (Json | undefined)[] = original.map((item) => cloneJson(item));
+  const positions = new Map<string, number>();
+  slots.forEach((item, index) => {
+    if (isPlainObject(item)) positions.set(identity(item[key]), index);
+  });
   for (const item of patch) {
     if (!isPlainObject(item)) {
       throw new PatchError(`strategic merge patch: ${field} items must be objects with merge key ${key}`, 400);
     }
-    const keyValue = item[key];
-    const position = result.findIndex((existing) => isPlainObject(existing) && jsonEqual(existing[key], keyValue));
+    const id = identity(item[key]);
+    const position = positions.get(id);
     if (directiveOf(item) === "delete") {
-      if (position >= 0) result.splice(position, 1);
+      if (position !== undefined) {
+        slots[position] = undefined;
+        positions.delete(id);
+      }
       continue;
     }
-    if (position >= 0) result[position] = strategicMerge(result[position], item);
-    else result.push(stripDirectives(item));
+    if (position !== undefined) slots[position] = strategicMerge(slots[position], item);
+    else {
+      positions.set(id, slots.length);
+      slots.push(stripDirectives(item));
+    }
   }
-  return result;
+  return slots.filter((item): item is Json => item !== undefined);
+}
+
+/** A string identity for a JSON value (merge keys, primitive list members). */
+function identity(value: Json | undefined): string {
+  return JSON.stringify(value ?? null);
 }
 
 function stripDirectives(value: Json): Json {
@@ -190,14 +206,23 @@ function stripDirectives(value: Json): Json {
 }
 
 function orderBy(list: Json[], order: Json[], key: string | undefined): Json[] {
-  const identity = (item: Json): Json => (key !== undefined && isPlainObject(item) ? (item[key] ?? null) : item);
-  const wanted = order.map((entry) => (key !== undefined && isPlainObject(entry) ? (entry[key] ?? null) : entry));
+  const idOf = (item: Json): string => identity(key !== undefined && isPlainObject(item) ? (item[key] ?? null) : item);
+  const byId = new Map<string, number[]>();
+  list.forEach((item, index) => {
+    const id = idOf(item);
+    byId.set(id, [...(byId.get(id) ?? []), index]);
+  });
+  const used = new Set<number>();
   const ordered: Json[] = [];
-  for (const want of wanted) {
-    const found = list.find((item) => jsonEqual(identity(item), want));
-    if (found !== undefined) ordered.push(found);
+  for (const entry of order) {
+    const index = byId.get(idOf(entry))?.find((candidate) => !used.has(candidate));
+    if (index === undefined) continue;
+    used.add(index);
+    ordered.push(list[index] as Json);
   }
-  for (const item of list) if (!ordered.includes(item)) ordered.push(item);
+  list.forEach((item, index) => {
+    if (!used.has(index)) ordered.push(item);
+  });
   return ordered;
 }
 
@@ -220,7 +245,10 @@ export function strategicMerge(original: Json | undefined, patch: Json): Json {
     if (key.startsWith("$deleteFromPrimitiveList/")) {
       const field = key.slice("$deleteFromPrimitiveList/".length);
       const current = result[field];
-      if (Array.isArray(current) && Array.isArray(value)) result[field] = current.filter((item) => !value.some((drop) => jsonEqual(drop, item)));
+      if (Array.isArray(current) && Array.isArray(value)) {
+        const dropped = new Set(value.map(identity));
+        result[field] = current.filter((item) => !dropped.has(identity(item)));
+      }
       continue;
     }
     if (value === null) {
@@ -235,7 +263,12 @@ export function strategicMerge(original: Json | undefined, patch: Json): Json {
         result[key] = mergeKeyedList(currentList, value, mergeKey, key);
       } else if (mergedPrimitiveLists.has(key)) {
         const union = [...currentList];
-        for (const item of value) if (!union.some((existing) => jsonEqual(existing, item))) union.push(cloneJson(item));
+        const seen = new Set(currentList.map(identity));
+        for (const item of value) {
+          if (seen.has(identity(item))) continue;
+          seen.add(identity(item));
+          union.push(cloneJson(item));
+        }
         result[key] = union;
       } else {
         result[key] = stripDirectives(value);

@@ -51,13 +51,19 @@ export function mediaType(contentType: string | undefined): string {
   return (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
 }
 
-/** Deepest nesting a body may have; real objects stay far below it, and deeper input is refused before it can exhaust the stack. */
+/**
+ * Shape limits: real objects stay far below both, and input beyond them is refused before the handlers (which
+ * recurse and run on the shared event loop) could exhaust the stack or hold up other clusters.
+ */
 const MAX_DEPTH = 200;
+const MAX_VALUES = 50_000;
 
-function checkDepth(value: unknown): void {
+function checkShape(value: unknown): void {
   const pending: { value: unknown; depth: number }[] = [{ value, depth: 1 }];
+  let count = 0;
   while (pending.length > 0) {
     const next = pending.pop();
+    if (++count > MAX_VALUES) throw badRequest(`the request body holds more than ${MAX_VALUES} values`);
     if (!next || typeof next.value !== "object" || next.value === null) continue;
     if (next.depth > MAX_DEPTH) throw badRequest(`the request body nests deeper than ${MAX_DEPTH} levels`);
     for (const child of Object.values(next.value)) pending.push({ value: child, depth: next.depth + 1 });
@@ -78,7 +84,7 @@ export function decodeBody(body: Buffer, contentType: string | undefined): unkno
     } catch (error) {
       throw badRequest(`the request body is not valid JSON: ${(error as Error).message}`);
     }
-    checkDepth(value);
+    checkShape(value);
     return value;
   }
   let value: unknown;
@@ -87,6 +93,6 @@ export function decodeBody(body: Buffer, contentType: string | undefined): unkno
   } catch (error) {
     throw badRequest(`the request body is not valid YAML: ${(error as Error).message.split("\n")[0] ?? "parse error"}`);
   }
-  checkDepth(value);
+  checkShape(value);
   return value;
 }

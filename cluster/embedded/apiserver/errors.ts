@@ -18,6 +18,7 @@ export type StatusReason =
   | "NotAcceptable"
   | "RequestEntityTooLarge"
   | "UnsupportedMediaType"
+  | "TooManyRequests"
   | "InternalError";
 
 /** An API failure; `toStatus()` is the body the client receives. */

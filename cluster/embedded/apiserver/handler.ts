@@ -31,8 +31,8 @@ export const SERVER_VERSION = {
 
 /** Everything the handler needs besides the cluster: how watches register for shutdown. */
 export interface ApiServerOptions {
-  /** Registers a stop function for a live watch; returns its unregister function. */
-  trackWatch: (stop: () => void) => () => void;
+  /** Registers a stop function for a live watch; returns its unregister function, or undefined to refuse it. */
+  trackWatch: (stop: () => void) => (() => void) | undefined;
 }
 
 interface ResourcePath {

@@ -22,8 +22,19 @@ export interface WatchRequest {
   table: { includeObject: IncludeObject } | undefined;
 }
 
-/** Streams events until the client goes away, the timeout passes, or the server closes. */
-export function serveWatch(cluster: EmbeddedCluster, req: IncomingMessage, res: ServerResponse, watch: WatchRequest, present: (obj: KubeObject) => KubeObject, onClose: (stop: () => void) => () => void): void {
+/**
+ * Streams events until the client goes away, the timeout passes, or the server closes. `register` records the
+ * stream's stop function with the host and returns its unregister function, or undefined when the cluster has
+ * too many open watches (answered 429).
+ */
+export function serveWatch(
+  cluster: EmbeddedCluster,
+  req: IncomingMessage,
+  res: ServerResponse,
+  watch: WatchRequest,
+  present: (obj: KubeObject) => KubeObject,
+  register: (stop: () => void) => (() => void) | undefined,
+): void {
   const resource = resourceId(watch.type);
   const matches = (obj: KubeObject | undefined): boolean => {
     if (!obj) return false;
@@ -55,6 +66,15 @@ export function serveWatch(cluster: EmbeddedCluster, req: IncomingMessage, res: 
     if (now) send(event.type, encode(event.object));
   };
 
+  let unsubscribe = (): void => undefined;
+  let unregister = (): void => undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const stop = (): void => {
+    clearTimeout(timer);
+    unsubscribe();
+    unregister();
+    if (!res.writableEnded) res.end();
+  };
   const startRv = watch.resourceVersion;
   let replay: StoreEvent[] = [];
   if (startRv !== undefined && startRv !== "" && startRv !== "0" && !watch.sendInitialEvents) {
@@ -70,6 +90,10 @@ export function serveWatch(cluster: EmbeddedCluster, req: IncomingMessage, res: 
     }
     replay = history;
   }
+
+  const registered = register(stop);
+  if (!registered) throw new ApiError(429, "TooManyRequests", "too many open watches on this cluster; close some and retry");
+  unregister = registered;
 
   res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
   res.flushHeaders();
@@ -87,16 +111,8 @@ export function serveWatch(cluster: EmbeddedCluster, req: IncomingMessage, res: 
   }
   for (const event of replay) deliver(event);
 
-  const unsubscribe = cluster.store.subscribe(deliver);
-  const timer = setTimeout(() => stop(), watch.timeoutSeconds * 1000);
-  let unregister = (): void => undefined;
-  function stop(): void {
-    clearTimeout(timer);
-    unsubscribe();
-    unregister();
-    if (!res.writableEnded) res.end();
-  }
-  unregister = onClose(stop);
+  unsubscribe = cluster.store.subscribe(deliver);
+  timer = setTimeout(stop, watch.timeoutSeconds * 1000);
   req.on("close", stop);
   res.on("close", stop);
 }

@@ -78,6 +78,13 @@ describe("embedded API under malformed, oversized and hostile input", () => {
     expect(response.status).toBe(400);
   });
 
+  it("refuses a body with an absurd number of values with 400", async () => {
+    const containers = Array.from({ length: 60_000 }, (_, index) => ({ name: `c${index}` }));
+    const response = await call("/apis/apps/v1/namespaces/default/deployments/reviews-v1", { method: "PATCH", headers: { "content-type": "application/strategic-merge-patch+json" }, body: JSON.stringify({ spec: { template: { spec: { containers } } } }) });
+    expect(response.status).toBe(400);
+    expect((response.json() as Status).message).toContain("more than 50000 values");
+  });
+
   it("answers unknown kinds and paths with 404 or 400 Status", async () => {
     const unknownGroup = await call("/apis/example.com/v1/namespaces/default/widgets", { method: "POST", headers: { "content-type": "application/json" }, body: '{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w"}}' });
     expect(unknownGroup.status).toBe(404);
@@ -158,6 +165,39 @@ describe("embedded API under malformed, oversized and hostile input", () => {
     expect(mine.status).toBe(200);
     const outside = await insecureFetch(`${harness.baseUrl}/api/v1/pods`, { headers: { authorization: `Bearer ${harness.token}` } });
     expect(outside.status).toBe(404);
+  });
+
+  it("ends a watch from a resourceVersion older than its history with a 410 Expired event", async () => {
+    const response = await call("/api/v1/namespaces/default/pods?watch=true&resourceVersion=1");
+    expect(response.status).toBe(200);
+    const event = JSON.parse(response.text.trim()) as { type: string; object: Status };
+    expect(event.type).toBe("ERROR");
+    expect(event.object).toMatchObject({ kind: "Status", reason: "Expired", code: 410 });
+  });
+
+  it("caps open watches per cluster with 429 and frees the slots when clients leave", async () => {
+    const open = await Promise.all(
+      Array.from(
+        { length: 100 },
+        () =>
+          new Promise<import("node:http").ClientRequest>((resolve, reject) => {
+            const req = request(`${harness.baseUrl}/clusters/${other.id}/api/v1/namespaces/default/pods?watch=true`, { rejectUnauthorized: false, headers: { authorization: `Bearer ${other.token}` } }, (res) => {
+              res.once("data", () => resolve(req));
+            });
+            req.on("error", reject);
+            req.end();
+          }),
+      ),
+    );
+    const refused = await insecureFetch(`${harness.baseUrl}/clusters/${other.id}/api/v1/namespaces/default/pods?watch=true`, { headers: { authorization: `Bearer ${other.token}` } });
+    expect(refused.status).toBe(429);
+    expect((refused.json() as Status).reason).toBe("TooManyRequests");
+    const elsewhere = await call("/api/v1/namespaces/default/services?watch=true&timeoutSeconds=1");
+    expect(elsewhere.status).toBe(200);
+    for (const req of open) req.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const again = await insecureFetch(`${harness.baseUrl}/clusters/${other.id}/api/v1/namespaces/default/pods?watch=true&timeoutSeconds=1`, { headers: { authorization: `Bearer ${other.token}` } });
+    expect(again.status).toBe(200);
   });
 
   it("keeps each cluster's objects to itself", async () => {
