@@ -1,6 +1,7 @@
 // The traffic tools learners type at the prompt: `curl` (run from the sleep pod, or to a port-forwarded
 // localhost port), `fortio` (run from the fortio pod), and `jobs` / `kill` / `pkill` for the port-forwards
 // (which run "in the background" of the shell).
+import type { TimedExecResult } from "../backend";
 import { abortableDelay, describeError, Output, passTime, type CommandResult, type Invocation } from "../context";
 import { podsBySelector } from "./kubectl/common";
 
@@ -83,12 +84,39 @@ function redirectOutputFile(args: readonly string[]): { args: string[]; file?: s
   return { args: rewritten, file };
 }
 
+/** Client pods found per session and app label (looked up again when the pod is gone). */
+const clientPods = new WeakMap<object, Map<string, { namespace: string; name: string }>>();
+
 /** The pod a client tool runs in: the first running pod labelled app=<app> in the current namespace, else in default. */
-async function clientPod(invocation: Invocation, app: string): Promise<{ namespace: string; name: string } | undefined> {
+async function clientPod(invocation: Invocation, app: string, fresh: boolean): Promise<{ namespace: string; name: string } | undefined> {
+  let cache = clientPods.get(invocation.session);
+  if (!cache) {
+    cache = new Map();
+    clientPods.set(invocation.session, cache);
+  }
+  const key = `${invocation.session.namespace}/${app}`;
+  const cached = cache.get(key);
+  if (cached && !fresh) return cached;
   const kube = invocation.session.backend.kube;
   for (const namespace of [...new Set([invocation.session.namespace, "default"])]) {
     const pod = (await podsBySelector(kube, namespace, `app=${app}`))[0];
-    if (pod) return { namespace, name: pod.metadata.name };
+    if (pod) {
+      const found = { namespace, name: pod.metadata.name };
+      cache.set(key, found);
+      return found;
+    }
+  }
+  cache.delete(key);
+  return undefined;
+}
+
+/** Runs a tool in the app's client pod, looking the pod up again if the remembered one no longer exists. */
+async function execInClientPod(invocation: Invocation, app: string, argv: string[]): Promise<TimedExecResult | undefined> {
+  for (const fresh of [false, true]) {
+    const pod = await clientPod(invocation, app, fresh);
+    if (!pod) return undefined;
+    const result = await invocation.session.backend.exec(pod, undefined, argv);
+    if (!(result.exitCode === 1 && result.stderr.startsWith("Error from server (NotFound): pods"))) return result;
   }
   return undefined;
 }
@@ -111,12 +139,11 @@ export async function runCurl(invocation: Invocation, args: string[]): Promise<C
       await passTime(invocation, result);
       return saveBody(invocation, redirected.file, result);
     }
-    const pod = await clientPod(invocation, "sleep");
-    if (!pod) {
+    const result = await execInClientPod(invocation, "sleep", ["curl", ...redirected.args]);
+    if (!result) {
       out.error(`curl: (6) Could not resolve host: ${url ?? ""}\n(the lab shell sends curl from the "sleep" pod, and none is running)`, 6);
       return out.result();
     }
-    const result = await invocation.session.backend.exec(pod, undefined, ["curl", ...redirected.args]);
     await passTime(invocation, result);
     return saveBody(invocation, redirected.file, result);
   } catch (error) {
@@ -137,12 +164,11 @@ async function saveBody(invocation: Invocation, file: string | undefined, result
 export async function runFortio(invocation: Invocation, args: string[]): Promise<CommandResult> {
   const out = new Output();
   try {
-    const pod = await clientPod(invocation, "fortio");
-    if (!pod) {
+    const result = await execInClientPod(invocation, "fortio", ["fortio", ...args]);
+    if (!result) {
       out.error(`fortio: no fortio pod is running (deploy samples/httpbin/sample-client/fortio-deploy.yaml first)`, 127);
       return out.result();
     }
-    const result = await invocation.session.backend.exec(pod, undefined, ["fortio", ...args]);
     await passTime(invocation, result);
     return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode };
   } catch (error) {

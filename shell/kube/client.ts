@@ -1,8 +1,8 @@
 // Kubernetes API access for the lab shell: raw REST calls authenticated by a client-node KubeConfig (so Tables,
 // every patch flavour and Status bodies come back as the API sends them), plus API discovery to resolve the kind
 // names learners type (vs, dr, deploy, virtualservices.networking.istio.io, VirtualService…).
-import { request as httpRequest, type RequestOptions } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { Agent as HttpAgent, request as httpRequest, type RequestOptions } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
 
 /** One resource type the API serves (from discovery). */
@@ -66,6 +66,9 @@ interface DiscoveredList {
 export class KubeClient {
   private resourcesCache: Promise<ApiResource[]> | undefined;
   private readonly byGroupVersion = new Map<string, Promise<ApiResource[]>>();
+  /** Connections are reused between commands (idle sockets do not keep the process alive). */
+  private readonly httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 8 });
+  private readonly httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 8 });
 
   constructor(readonly kubeConfig: KubeConfig) {}
 
@@ -83,6 +86,7 @@ export class KubeClient {
     const search = query.length ? `?${new URLSearchParams(query).toString()}` : "";
     const body = options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body);
     const requestOptions: RequestOptions & { rejectUnauthorized?: boolean } = {
+      agent: base.protocol === "https:" ? this.httpsAgent : this.httpAgent,
       method: options.method ?? "GET",
       hostname: base.hostname,
       port: base.port || (base.protocol === "https:" ? 443 : 80),

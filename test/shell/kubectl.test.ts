@@ -136,6 +136,15 @@ describe("kubectl in the lab shell", () => {
     expect(noArgs.stderr).toBe("error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead\n");
   });
 
+  it("curl keeps working from the new sleep pod after the old one is deleted", async () => {
+    expect((await lab.run(`curl -s -o /dev/null -w "%{http_code}" http://details:9080/details/0`)).stdout).toBe("200");
+    const deleted = await lab.run("kubectl delete pod -l app=sleep");
+    expect(deleted.stdout).toMatch(/^pod "sleep-\S+" deleted\n$/);
+    // The replacement pod's sidecar serves traffic once istiod has pushed its config.
+    await lab.settle();
+    expect((await lab.run(`curl -s -o /dev/null -w "%{http_code}" http://details:9080/details/0`)).stdout).toBe("200");
+  });
+
   it("logs -c istio-proxy shows Envoy access-log lines for the requests just sent", async () => {
     await lab.run(`for i in 1 2 3; do curl -s -o /dev/null http://details:9080/details/0; done`);
     const logs = await lab.run("kubectl logs deploy/sleep -c istio-proxy --tail 3");
