@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import localFont from "next/font/local";
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { NavAccount } from "./_components/nav-account";
 import { currentUser } from "./_lib/auth/session";
 import { signOutAction } from "./(auth)/actions";
 import "./globals.css";
@@ -31,26 +32,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               ICA Labs
             </Link>
             <Link href="/catalog" className="text-sm hover:text-sky-700">Catalog</Link>
-            {user && <Link href="/dashboard" className="text-sm hover:text-sky-700">Dashboard</Link>}
-            {user && (user.role === "INSTRUCTOR" || user.role === "ADMIN") && (
-              <Link href="/instructor" className="text-sm hover:text-sky-700">Instructor</Link>
-            )}
-            {user?.role === "ADMIN" && <Link href="/admin" className="text-sm hover:text-sky-700">Admin</Link>}
-            <div className="ml-auto flex items-center gap-3 text-sm">
-              {user ? (
-                <>
-                  <span className="text-slate-600" data-testid="signed-in-as">{user.name}</span>
-                  <form action={signOutAction}>
-                    <button type="submit" className="rounded border border-slate-300 px-3 py-1 hover:bg-slate-100">Sign out</button>
-                  </form>
-                </>
-              ) : (
-                <>
-                  <Link href="/sign-in" className="hover:text-sky-700">Sign in</Link>
-                  <Link href="/sign-up" className="rounded bg-sky-700 px-3 py-1 font-medium text-white hover:bg-sky-800">Sign up</Link>
-                </>
-              )}
-            </div>
+            <Link href="/lessons" className="text-sm hover:text-sky-700">Lessons</Link>
+            <Link href="/quizzes" className="text-sm hover:text-sky-700">Quizzes</Link>
+            <NavAccount user={user && { name: user.name, role: user.role }} signOut={signOutAction} />
           </nav>
         </header>
         <main id="main" className="mx-auto max-w-6xl px-4 py-8">{children}</main>

@@ -41,6 +41,10 @@ export function escapeHtml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 }
 
+function decodeEntities(text: string): string {
+  return text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+}
+
 /** A heading's anchor id: lowercase words joined by '-'. */
 export function slugify(text: string): string {
   return text
@@ -161,7 +165,7 @@ export function renderLessonMarkdown(source: string, context: RenderContext): Re
         let id = slugify(inner) || "section";
         for (let n = 2; usedIds.has(id); n++) id = `${slugify(inner)}-${n}`;
         usedIds.add(id);
-        if (depth === 2) headings.push({ id, text: inner.replace(/<[^>]+>/g, "") });
+        if (depth === 2) headings.push({ id, text: decodeEntities(inner.replace(/<[^>]+>/g, "")) });
         return `<h${depth} id="${id}">${inner}</h${depth}>\n`;
       },
       image({ href, text, title }) {
