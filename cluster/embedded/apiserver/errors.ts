@@ -1,6 +1,5 @@
 // Kubernetes `Status` errors (NotFound, AlreadyExists, Conflict, Invalid, BadRequest, …) raised by the API handlers.
 
-import type { FieldCause } from "../admission/index";
 import type { JsonObject } from "../objects";
 import { qualifiedKind, qualifiedResource, type ResourceType } from "../resources";
 
@@ -39,6 +38,13 @@ export class ApiError extends Error {
   }
 }
 
+/** One field-level reason in an Invalid Status (admission's FieldCause plus the API server's own, e.g. Forbidden). */
+export interface StatusCause {
+  reason: string;
+  field: string;
+  message: string;
+}
+
 function resourceDetails(type: ResourceType, name: string): JsonObject {
   const details: JsonObject = { name, kind: type.plural };
   if (type.group !== "") details.group = type.group;
@@ -66,12 +72,12 @@ export function methodNotAllowed(method: string): ApiError {
 }
 
 /** One cause line as Kubernetes prints it: `spec.hosts: Required value: …`. */
-function causeLine(cause: FieldCause): string {
+function causeLine(cause: StatusCause): string {
   return cause.message.startsWith(`${cause.field}:`) || cause.field === "" ? cause.message : `${cause.field}: ${cause.message}`;
 }
 
 /** 422 Invalid with one cause per rejected field, worded like kube-apiserver's field errors. */
-export function invalid(type: ResourceType, name: string, causes: FieldCause[]): ApiError {
+export function invalid(type: ResourceType, name: string, causes: StatusCause[]): ApiError {
   const lines = causes.map(causeLine);
   const summary = lines.length === 1 ? (lines[0] ?? "") : `[${lines.join(", ")}]`;
   const details: JsonObject = { name, kind: type.kind, causes: causes.map((cause) => ({ reason: cause.reason, message: cause.message, field: cause.field })) };

@@ -14,6 +14,7 @@ import { serverSideApply } from "./apply";
 import { decodeBody, mediaType, readBody } from "./body";
 import { AGGREGATED_DISCOVERY_CONTENT_TYPE, aggregatedDiscovery, apiGroupList, apiResourceList, apiVersions, wantsAggregatedDiscovery } from "./discovery";
 import { ApiError, alreadyExists, badRequest, conflict, invalid, methodNotAllowed, notFound } from "./errors";
+import { updateCauses } from "./immutability";
 import { buildTable, type IncludeObject } from "./tables";
 import { serveWatch } from "./watch";
 
@@ -464,6 +465,8 @@ export class ClusterApiServer {
       else draft.status = current.status;
     }
     if (path.type.builtin) prepareObject(this.cluster.context, resource, draft, current);
+    const forbidden = updateCauses(resource, current, draft);
+    if (forbidden.length > 0) throw invalid(path.type, current.metadata.name, forbidden);
     validate(path.type, draft);
     return this.store(path, resource, current, draft, dryRun);
   }

@@ -386,6 +386,19 @@ spec:
     expect((await harness.kubectl(["annotate", "pod", "debug", "owner=learner"])).stdout).toContain("pod/debug annotated");
   });
 
+  it("enforces what updates may change: pod specs beyond images, and Deployment selectors", async () => {
+    const name = (await harness.kubectl(["get", "pods", "-l", "app=details", "-o", "jsonpath={.items[0].metadata.name}"])).stdout;
+    const refused = await harness.kubectl(["patch", "pod", name, "-p", '{"spec":{"containers":[{"name":"details","ports":[{"containerPort":9999}]}]}}']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`The Pod "${name}" is invalid: spec: Forbidden: pod updates may not change fields other than`);
+    const image = await harness.kubectl(["set", "image", `pod/${name}`, "details=docker.io/istio/examples-bookinfo-details-v1:1.20.2"]);
+    expect(image.stdout).toContain(`pod/${name} image updated`);
+    const selector = await harness.kubectl(["patch", "deployment", "httpbin", "--type", "merge", "-p", '{"spec":{"selector":{"matchLabels":{"app":"httpbin","version":"v2"}}}}']);
+    expect(selector.code).toBe(1);
+    expect(selector.stderr).toContain('The Deployment "httpbin" is invalid: spec.selector: Invalid value:');
+    expect(selector.stderr).toContain("field is immutable");
+  });
+
   it("refuses an invalid VirtualService and names the field", async () => {
     const manifest = `apiVersion: networking.istio.io/v1
 kind: VirtualService
