@@ -24,9 +24,8 @@ export default defineCheck({
       /** The value of the pods' `version` label that must answer. */
       version: z.string().min(1),
       caller: proxySelectorParam,
-      /** Sent from the caller; its headers select the rule under test. */
+      /** Sent from the caller straight to the host; its headers select the rule under test. */
       probe: probeParam,
-      servedBy: z.enum(["upstream-pod", "productpage-reviews"]).default("upstream-pod"),
     })
     .strict(),
   inputs: (p) => ({
@@ -186,7 +185,7 @@ export default defineCheck({
     // Live traffic: every response must succeed and come from the version.
     const result = snapshot.probe("traffic");
     if (result) {
-      const labels = result.responses.map((r) => (r.status >= 200 && r.status < 300 ? (servedVersion(snapshot, p.namespace, r, p.servedBy) ?? "unknown") : `HTTP ${statusLabel(r)}`));
+      const labels = result.responses.map((r) => (r.status >= 200 && r.status < 300 ? (servedVersion(snapshot, p.namespace, r, "upstream-pod") ?? "unknown") : `HTTP ${statusLabel(r)}`));
       const histogram = countBy(labels, (v) => v);
       const evidence = probeEvidence("traffic", result, histogram);
       const failed = result.responses.filter((r) => r.status < 200 || r.status >= 300);
