@@ -222,6 +222,14 @@ export class EnvironmentLifecycle {
       this.track(this.fillPool(kind));
       return claimed;
     }
+    return this.create(kind, userId, driver);
+  }
+
+  /**
+   * Starts a new environment after the driver's host checks: owned by `ownerId`, or (null) a warm-pool cluster
+   * that the next learner claims. Operators use this to pre-warm clusters (`ica cluster create`).
+   */
+  async create(kind: DriverKind, ownerId: string | null, driver = this.driver(kind)): Promise<EnvironmentStatus> {
     if (driver.preflight) {
       try {
         await driver.preflight();
@@ -229,8 +237,13 @@ export class EnvironmentLifecycle {
         throw new EnvironmentError("driver_unavailable", (error as Error).message);
       }
     }
-    const row = await this.createRow(kind, userId);
-    return environmentStatus(row);
+    return environmentStatus(await this.createRow(kind, ownerId));
+  }
+
+  /** An environment by id or by cluster name. */
+  async find(idOrName: string): Promise<EnvironmentStatus | undefined> {
+    const row = await this.prisma.clusterEnvironment.findFirst({ where: { OR: [{ id: idOrName }, { clusterName: idOrName }] } });
+    return row ? environmentStatus(row) : undefined;
   }
 
   private async claimFromPool(userId: string, kind: DriverKind): Promise<EnvironmentStatus | undefined> {
