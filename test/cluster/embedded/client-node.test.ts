@@ -168,6 +168,55 @@ describe("@kubernetes/client-node against the embedded cluster", () => {
     expect(seen.every((entry) => /^(ADDED|MODIFIED) reviews-v3-[a-z0-9]+-[a-z0-9]{5}$/.test(entry))).toBe(true);
   });
 
+  it("pages lists with limit and continue, and filters with field selectors", async () => {
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const all = await core.listPodForAllNamespaces({});
+    const first = await core.listPodForAllNamespaces({ limit: 5 });
+    expect(first.items).toHaveLength(5);
+    expect(first.metadata?.remainingItemCount).toBe(all.items.length - 5);
+    const names = first.items.map((pod) => pod.metadata?.name);
+    let token = first.metadata?._continue;
+    while (token) {
+      const page = await core.listPodForAllNamespaces({ limit: 5, _continue: token });
+      names.push(...page.items.map((pod) => pod.metadata?.name));
+      token = page.metadata?._continue;
+    }
+    expect(names).toEqual(all.items.map((pod) => pod.metadata?.name));
+    const gateways = await core.listPodForAllNamespaces({ fieldSelector: "metadata.namespace=istio-system,status.phase=Running" });
+    expect(gateways.items.map((pod) => pod.metadata?.labels?.app).sort()).toEqual(["istio-egressgateway", "istio-ingressgateway", "istiod"]);
+  });
+
+  it("writes status only through the status subresource", async () => {
+    const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+    const dr = { apiVersion: "networking.istio.io/v1", kind: "DestinationRule", metadata: { name: "details", namespace: "default" }, spec: { host: "details" } };
+    await custom.createNamespacedCustomObject({ ...networking, plural: "destinationrules", body: { ...dr, status: { observedGeneration: "7" } } });
+    const created = (await custom.getNamespacedCustomObject({ ...networking, plural: "destinationrules", name: "details" })) as { status?: unknown };
+    expect(created.status).toBeUndefined();
+    const withStatus = (await custom.patchNamespacedCustomObjectStatus(
+      { ...networking, plural: "destinationrules", name: "details", body: { status: { validationMessages: [] , observedGeneration: "1" }, spec: { host: "ignored" } } },
+      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+    )) as { status: { observedGeneration: string }; spec: { host: string } };
+    expect(withStatus.status.observedGeneration).toBe("1");
+    expect(withStatus.spec.host).toBe("details");
+    const mainPatch = (await custom.patchNamespacedCustomObject(
+      { ...networking, plural: "destinationrules", name: "details", body: { status: { observedGeneration: "9" }, spec: { host: "details.default.svc.cluster.local" } } },
+      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+    )) as { status: { observedGeneration: string }; spec: { host: string } };
+    expect(mainPatch.spec.host).toBe("details.default.svc.cluster.local");
+    expect(mainPatch.status.observedGeneration).toBe("1");
+  });
+
+  it("dry-runs writes without storing them, and deletes collections by label", async () => {
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const dry = await core.createNamespacedConfigMap({ namespace: "default", dryRun: "All", body: { metadata: { name: "dry" }, data: { a: "b" } } });
+    expect(dry.metadata?.name).toBe("dry");
+    expect((await apiError(core.readNamespacedConfigMap({ namespace: "default", name: "dry" }))).code).toBe(404);
+    for (const name of ["one", "two"]) await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name, labels: { batch: "x" } } } });
+    await core.deleteCollectionNamespacedConfigMap({ namespace: "default", labelSelector: "batch=x" });
+    expect((await core.listNamespacedConfigMap({ namespace: "default", labelSelector: "batch=x" })).items).toHaveLength(0);
+    expect((await core.listNamespacedConfigMap({ namespace: "default" })).items.map((cm) => cm.metadata?.name)).toContain("kube-root-ca.crt");
+  });
+
   it("creates and deletes a namespace with cascading clean-up", async () => {
     const core = kc.makeApiClient(k8s.CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: "team-a", labels: { "istio-injection": "enabled" } } } });
