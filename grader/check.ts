@@ -2,7 +2,7 @@
 import type { z } from "zod";
 import type { ProbeSpec } from "@/cluster/driver";
 import type { MessageCode } from "./messages";
-import type { ObjectKind, ProxySelector, Snapshot } from "./snapshot/snapshot";
+import type { ObjectKind, ProxySelector, Snapshot, StatsSelector } from "./snapshot/snapshot";
 
 export type Severity = "error" | "warning" | "info";
 
@@ -61,6 +61,8 @@ export interface CheckInputs {
   probes: ProbeRequest[];
   /** Whether the istioctl-compatible analyzer's messages are needed. */
   analysis?: boolean;
+  /** Workloads whose Envoy /stats are read before and after the probes (every running pod with a sidecar that matches). */
+  stats?: StatsSelector[];
 }
 
 export interface Check<P = unknown> {

@@ -9,6 +9,7 @@ import gatewayIngressRoute from "./gateway/ingress-route";
 import gatewayTlsCredential from "./gateway/tls-credential";
 import virtualserviceFaultInjection from "./virtualservice/fault-injection";
 import virtualserviceHeaderRoute from "./virtualservice/header-route";
+import virtualserviceMirror from "./virtualservice/mirror";
 import virtualserviceReachesVersion from "./virtualservice/reaches-version";
 import virtualserviceRouteToSubset from "./virtualservice/route-to-subset";
 import virtualserviceTimeoutRetries from "./virtualservice/timeout-retries";
@@ -24,6 +25,7 @@ export const checks: readonly Check<any>[] = [
   gatewayTlsCredential,
   virtualserviceFaultInjection,
   virtualserviceHeaderRoute,
+  virtualserviceMirror,
   virtualserviceReachesVersion,
   virtualserviceRouteToSubset,
   virtualserviceTimeoutRetries,

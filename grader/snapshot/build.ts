@@ -5,7 +5,7 @@ import { ClusterUnavailableError, type LabCluster, type PodRef, type ProbeResult
 import { analyzeCluster } from "../analyze";
 import type { CheckInputs } from "../check";
 import { EnvoyConfigView } from "../envoy/config-dump";
-import { describeSelector, snapshotFrom, type KubeObject, type ObjectKind, type ProxySelector, type Snapshot, type SnapshotData } from "./snapshot";
+import { describeSelector, snapshotFrom, type KubeObject, type ObjectKind, type ProxySelector, type Snapshot, type SnapshotData, type StatsSelector } from "./snapshot";
 
 /** Proxies did not acknowledge the latest config in time: grading them now would judge stale config. */
 export class NotSyncedError extends Error {}
@@ -66,6 +66,17 @@ async function resolvePod(kubeConfig: KubeConfig, selector: ProxySelector): Prom
   return { namespace: selector.namespace, name: pod.metadata.name };
 }
 
+/** Every running pod with an Envoy sidecar whose labels include the selector's (sorted by name). */
+async function podsForStats(kubeConfig: KubeConfig, selector: StatsSelector): Promise<PodRef[]> {
+  const labelSelector = Object.entries(selector.labels).map(([k, v]) => `${k}=${v}`).join(",");
+  const pods = await kubeConfig.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: selector.namespace, labelSelector: labelSelector || undefined });
+  return pods.items
+    .filter((p) => p.status?.phase === "Running" && !p.metadata?.deletionTimestamp && p.metadata?.name)
+    .filter((p) => (p.spec?.containers ?? []).some((c) => c.name === "istio-proxy") || (p.spec?.initContainers ?? []).some((c) => c.name === "istio-proxy"))
+    .map((p) => ({ namespace: selector.namespace, name: p.metadata!.name! }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
 /** Waits (bounded) until every proxy reports SYNCED for all xDS types. */
 export async function waitForSynced(cluster: LabCluster, timeoutMs: number, pollMs = 50): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -99,10 +110,19 @@ export async function buildSnapshot(cluster: LabCluster, inputs: CheckInputs, op
       const pod = await resolvePod(kubeConfig, selector);
       data.envoy.push({ selector, pod, config: new EnvoyConfigView(await cluster.configDump(pod, { includeEds: true })) });
     }
+    // Stats are read around the probes, so a check can tell what its own traffic did.
+    const statsBefore: { selector: StatsSelector; pods: { pod: PodRef; before: string }[] }[] = [];
+    for (const selector of inputs.stats ?? []) {
+      const pods = await podsForStats(kubeConfig, selector);
+      statsBefore.push({ selector, pods: await Promise.all(pods.map(async (pod) => ({ pod, before: await cluster.proxyStats(pod) }))) });
+    }
     for (const request of inputs.probes) {
       const from = await resolvePod(kubeConfig, request.spec.from);
       const result: ProbeResult = await cluster.probe({ ...request.spec, from: { namespace: from.namespace, pod: from.name } });
       data.probes[request.id] = result;
+    }
+    if (statsBefore.length) {
+      data.stats = await Promise.all(statsBefore.map(async ({ selector, pods }) => ({ selector, samples: await Promise.all(pods.map(async ({ pod, before }) => ({ pod, before, after: await cluster.proxyStats(pod) }))) })));
     }
     // Analyze as the cluster's own istioctl (1.26) would, so checks newer releases added do not flag the samples.
     if (inputs.analysis) data.analysis = (await analyzeCluster(kubeConfig, [], { istioVersion: "1.26" })).messages;

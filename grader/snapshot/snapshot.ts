@@ -47,6 +47,19 @@ export function describeSelector(selector: ProxySelector): string {
   return "pod" in selector ? `${selector.pod}.${selector.namespace}` : `app=${selector.app} in ${selector.namespace}`;
 }
 
+/** Every running pod with a sidecar in a namespace whose labels include these (for stats, where each replica counts). */
+export interface StatsSelector {
+  namespace: string;
+  labels: Record<string, string>;
+}
+
+/** One proxy's Envoy /stats text right before the check's probes and right after them. */
+export interface ProxyStatsSample {
+  pod: PodRef;
+  before: string;
+  after: string;
+}
+
 /** A proxy's config as the check sees it, with the pod it came from. */
 export interface ProxyEnvoy {
   pod: PodRef;
@@ -60,6 +73,8 @@ export interface Snapshot {
   probe(id: string): ProbeResult | undefined;
   analysis(): readonly AnalysisMessage[];
   proxySync(): readonly ProxySyncStatus[];
+  /** Stats samples of the pods a declared StatsSelector matched (undefined when it was not declared). */
+  stats(selector: StatsSelector): readonly ProxyStatsSample[] | undefined;
 }
 
 /** The data a snapshot is made of; builders fill it, tests can write it by hand. */
@@ -69,11 +84,17 @@ export interface SnapshotData {
   probes: Record<string, ProbeResult>;
   analysis: AnalysisMessage[];
   proxySync: ProxySyncStatus[];
+  stats?: { selector: StatsSelector; samples: ProxyStatsSample[] }[];
 }
 
 function sameSelector(a: ProxySelector, b: ProxySelector): boolean {
   if (a.namespace !== b.namespace) return false;
   return "pod" in a ? "pod" in b && a.pod === b.pod : "app" in b && a.app === b.app;
+}
+
+function sameStatsSelector(a: StatsSelector, b: StatsSelector): boolean {
+  const keys = Object.keys(a.labels);
+  return a.namespace === b.namespace && keys.length === Object.keys(b.labels).length && keys.every((k) => a.labels[k] === b.labels[k]);
 }
 
 /** A read-only Snapshot over gathered data. */
@@ -88,5 +109,6 @@ export function snapshotFrom(data: SnapshotData): Snapshot {
     probe: (id) => data.probes[id],
     analysis: () => data.analysis,
     proxySync: () => data.proxySync,
+    stats: (selector) => data.stats?.find((entry) => sameStatsSelector(entry.selector, selector))?.samples,
   };
 }

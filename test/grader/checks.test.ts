@@ -72,6 +72,7 @@ describe.each(checks.map((c) => c.id))("%s", (checkId) => {
       for (const proxy of reads.proxies) expect(inputs.proxies).toContainEqual(proxy);
       for (const probe of reads.probes) expect(inputs.probes.map((p) => p.id)).toContain(probe);
       if (reads.analysis) expect(inputs.analysis).toBe(true);
+      for (const selector of reads.stats) expect(inputs.stats ?? []).toContainEqual(selector);
     } finally {
       await driver.delete(cluster.id);
     }
