@@ -68,10 +68,10 @@ export default defineCheck({
     const findings: Finding[] = [];
     const fqdn = toFqdn(p.namespace, p.host);
     const tagged = describeHeaders(p.headers);
-    const url = `http://${p.host}:${p.port}/`;
+    const url = p.probe.url;
     const cases = [
-      { label: `with ${tagged}`, headers: p.headers, subset: p.subset },
-      { label: `without ${Object.keys(p.headers).join(", ")}`, headers: {} as Record<string, string>, subset: p.otherSubset },
+      { label: `with ${tagged}`, headers: { ...p.probe.headers, ...p.headers }, subset: p.subset },
+      { label: `without ${Object.keys(p.headers).join(", ")}`, headers: { ...p.probe.headers }, subset: p.otherSubset },
     ];
 
     // The VirtualService: which rule each kind of request takes, and where that rule sends it.
