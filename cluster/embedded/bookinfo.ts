@@ -176,6 +176,14 @@ function clusterBootstrap(): ManifestPhase {
       item("nodes", node),
       item("services", kubernetesService),
       item("endpoints", kubernetesEndpoints),
+      item("discovery.k8s.io/endpointslices", {
+        apiVersion: "discovery.k8s.io/v1",
+        kind: "EndpointSlice",
+        metadata: { name: "kubernetes", namespace: "default", labels: { "kubernetes.io/service-name": "kubernetes" } },
+        addressType: "IPv4",
+        endpoints: [{ addresses: [NODE_IP], conditions: { ready: true } }],
+        ports: [{ name: "https", port: 6443, protocol: "TCP" }],
+      }),
       item("serviceaccounts", serviceAccount("kube-system", "coredns")),
       item("configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "coredns", namespace: "kube-system" }, data: { Corefile: corefile } }),
       item(

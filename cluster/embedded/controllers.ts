@@ -566,6 +566,58 @@ export class Controllers {
       else delete next.subsets;
       this.writeIfChanged("endpoints", existing, next);
     }
+    for (const service of store.list("services", namespace)) this.reconcileEndpointSlice(service, pods);
+  }
+
+  /** Keeps the one EndpointSlice per selector-backed Service that the EndpointSlice controller would maintain. */
+  private reconcileEndpointSlice(service: KubeObject, pods: KubeObject[]): void {
+    const { store, random } = this.context;
+    const spec = specOf(service);
+    const selector = fromLabelMap(spec.selector);
+    if (selector.length === 0 || spec.type === "ExternalName") return;
+    const namespace = service.metadata.namespace ?? "default";
+    const members = pods.filter((pod) => matchesLabels(selector, pod.metadata.labels)).sort((a, b) => String(statusOf(a).podIP).localeCompare(String(statusOf(b).podIP), "en", { numeric: true }));
+    const servicePorts = Array.isArray(spec.ports) ? spec.ports.filter(isPlainObject) : [];
+    const ports = servicePorts.map((port) => {
+      let target = port.targetPort ?? port.port ?? null;
+      if (typeof target === "string") {
+        const named = members
+          .flatMap((pod) => containersOf(specOf(pod), "containers"))
+          .flatMap((container) => (Array.isArray(container.ports) ? container.ports.filter(isPlainObject) : []))
+          .find((containerPort) => containerPort.name === target);
+        target = named?.containerPort ?? null;
+      }
+      const entry: JsonObject = { name: typeof port.name === "string" ? port.name : "", port: target, protocol: port.protocol ?? "TCP" };
+      if (typeof port.appProtocol === "string") entry.appProtocol = port.appProtocol;
+      return entry;
+    });
+    const endpoints = members.map((pod) => {
+      const ready = isReady(pod);
+      return {
+        addresses: [String(statusOf(pod).podIP)],
+        conditions: { ready, serving: ready, terminating: false },
+        nodeName: String(specOf(pod).nodeName ?? NODE_NAME),
+        targetRef: { kind: "Pod", name: pod.metadata.name, namespace, uid: pod.metadata.uid },
+      };
+    });
+    const labels = { ...service.metadata.labels, "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io", "kubernetes.io/service-name": service.metadata.name };
+    const existing = store.list("discovery.k8s.io/endpointslices", namespace).find((slice) => controllerOf(slice)?.uid === service.metadata.uid);
+    if (!existing) {
+      store.create("discovery.k8s.io/endpointslices", {
+        apiVersion: "discovery.k8s.io/v1",
+        kind: "EndpointSlice",
+        metadata: { name: `${service.metadata.name}-${randomSuffix(random)}`, generateName: `${service.metadata.name}-`, namespace, labels, ownerReferences: [controllerRef(service)] },
+        addressType: "IPv4",
+        endpoints,
+        ports,
+      });
+      return;
+    }
+    const next = cloneJson(existing);
+    next.metadata.labels = labels;
+    next.endpoints = endpoints;
+    next.ports = ports;
+    this.writeIfChanged("discovery.k8s.io/endpointslices", existing, next);
   }
 
   private collectDependents(namespace: string | undefined, uid: string, orphan: boolean): void {

@@ -80,6 +80,7 @@ export const resourceTypes: readonly ResourceType[] = [
   builtin("", "v1", "Secret", "secrets"),
   builtin("", "v1", "ServiceAccount", "serviceaccounts", { shortNames: ["sa"] }),
   builtin("", "v1", "Event", "events", { shortNames: ["ev"] }),
+  builtin("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices"),
   builtin("apps", "v1", "Deployment", "deployments", { shortNames: ["deploy"], categories: ["all"], status: true, scale: true }),
   builtin("apps", "v1", "ReplicaSet", "replicasets", { shortNames: ["rs"], categories: ["all"], status: true, scale: true }),
   builtin("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", { shortNames: ["crd", "crds"], namespaced: false, status: true }),

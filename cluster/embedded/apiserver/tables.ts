@@ -256,6 +256,27 @@ const tables: Record<ResourceId, TableSpec> = {
     columns: [nameColumn, column("Endpoints", "string", "Endpoints of the service"), ageColumn],
     cells: (obj, nowMs) => [obj.metadata.name, endpointsText(obj), age(obj, nowMs)],
   },
+  "discovery.k8s.io/endpointslices": {
+    columns: [
+      nameColumn,
+      column("AddressType", "string", "addressType specifies the type of address carried by this EndpointSlice."),
+      column("Ports", "string", "ports specifies the list of network ports exposed by each endpoint in this slice."),
+      column("Endpoints", "string", "endpoints is a list of unique endpoints in this slice."),
+      ageColumn,
+    ],
+    cells: (obj, nowMs) => {
+      const ports = objects(obj.ports as Json | undefined).map((port) => String(port.port ?? ""));
+      const addresses = objects(obj.endpoints as Json | undefined).flatMap((endpoint) => list(endpoint.addresses).map(String));
+      const shown = addresses.slice(0, 3).join(",");
+      return [
+        obj.metadata.name,
+        String(obj.addressType ?? "IPv4"),
+        ports.length > 0 ? ports.join(",") : "<unset>",
+        addresses.length === 0 ? "<unset>" : addresses.length > 3 ? `${shown} + ${addresses.length - 3} more...` : shown,
+        age(obj, nowMs),
+      ];
+    },
+  },
   namespaces: {
     columns: [nameColumn, column("Status", "string", "The status of the namespace"), ageColumn],
     cells: (obj, nowMs) => [obj.metadata.name, String(section(obj, "status").phase ?? "Active"), age(obj, nowMs)],

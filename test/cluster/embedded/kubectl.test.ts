@@ -280,6 +280,9 @@ spec:
     const endpoints = (await harness.kubectl(["get", "endpoints", "reviews", "-o", "jsonpath={.subsets[0].addresses[*].ip}"])).stdout.split(" ");
     expect(endpoints).not.toContain(ip);
     expect(endpoints).toHaveLength(3);
+    const described = squash((await harness.kubectl(["describe", "service", "reviews"])).stdout);
+    expect(described).toMatch(/Endpoints: 10\.244\.\d+\.\d+:9080,10\.244\.\d+\.\d+:9080,10\.244\.\d+\.\d+:9080/);
+    expect(described).not.toContain(`${ip}:9080`);
     const replacement = await harness.kubectl(["get", "pods", "-l", "app=reviews,version=v1", "-o", "name"]);
     expect(replacement.stdout.trim().split("\n")).toHaveLength(1);
     expect(replacement.stdout).not.toContain(name);

@@ -67,6 +67,10 @@ describe("a fresh embedded cluster", () => {
     }
     const subsets = store.get("endpoints", "default", "reviews")?.subsets as JsonObject[];
     expect((subsets[0]?.addresses as JsonObject[]).map((address) => address.ip).sort()).toEqual(reviewsPods.map((pod) => status(pod).podIP).sort());
+    const slice = store.list("discovery.k8s.io/endpointslices", "default").find((candidate) => candidate.metadata.labels?.["kubernetes.io/service-name"] === "reviews");
+    expect(slice?.metadata.name).toMatch(/^reviews-[a-z0-9]{5}$/);
+    expect((slice?.endpoints as JsonObject[]).map((endpoint) => (endpoint.addresses as string[])[0]).sort()).toEqual(reviewsPods.map((pod) => status(pod).podIP).sort());
+    expect(slice?.ports).toEqual([{ name: "http", port: 9080, protocol: "TCP" }]);
     expect(store.get("apps/deployments", "default", "sleep")).toBeDefined();
     expect(store.get("apps/deployments", "default", "fortio-deploy")).toBeDefined();
   });
