@@ -5,7 +5,7 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:https";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { setFlagsFromString } from "node:v8";
@@ -174,5 +174,6 @@ export async function run(): Promise<ClusterBenchResult[]> {
   }
   console.log(`cluster: first create in this process, including building the shared baseline once: ${firstCreateMs.toFixed(1)} ms (information)`);
   console.log(`cluster: one real kubectl apply process, start to exit: median ${percentile(kubectlMs, 0.5).toFixed(0)} ms (information)`);
+  console.log(`cluster: machine load average ${loadavg()[0]?.toFixed(1) ?? "?"} on ${availableParallelism()} CPUs while measuring (tail latencies grow with load)`);
   return results;
 }
