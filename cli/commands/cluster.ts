@@ -5,7 +5,7 @@ import { KindDriver } from "../../cluster/kind/driver";
 import { PreflightError } from "../../cluster/kind/preflight";
 import type { DriverKind } from "../../cluster/driver";
 import { type EnvironmentLifecycle, type EnvironmentStatus } from "../../cluster/lifecycle/lifecycle";
-import { buildDrivers, createLifecycle } from "../../cluster/lifecycle/runtime";
+import { buildDrivers, createLifecycle, enabledDriverKinds, startMaintenance } from "../../cluster/lifecycle/runtime";
 import { openDatabase, readDatabaseSettings, type Database } from "../../prisma/database";
 import { deployMigrations } from "../../prisma/migrate";
 import { describeFlags, parseArgs, UsageError, type FlagSpec } from "../args";
@@ -26,6 +26,8 @@ const usage = [
   "  list [--driver kind|embedded] [--all] [--json]  Show environments and their state",
   "  delete NAME|ID                                  Delete an environment's cluster",
   "  reconcile [--driver kind|embedded]              Compare clusters with the database: adopt, clean up, delete orphans",
+  "  run [--driver kind|embedded]                    The runner: create queued clusters, finish deletions, reap, refill the pool",
+  "                                                  (until stopped; default drivers from ICA_CLUSTER_DRIVERS)",
   "",
   "Exit status: 0 done, 1 the cluster could not be created/deleted (the message says why), 2 usage.",
   "",
@@ -40,6 +42,19 @@ function driverFlag(value: unknown): DriverKind | undefined {
   const parsed = driverSchema.safeParse(value);
   if (!parsed.success) throw new UsageError(`--driver must be kind or embedded, got "${String(value)}"`);
   return parsed.data;
+}
+
+/** Resolves when the process is asked to stop (SIGINT or SIGTERM). */
+function untilStopped(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      resolve(signal);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
 }
 
 async function withLifecycle<T>(kinds: DriverKind[], run: (lifecycle: EnvironmentLifecycle, db: Database) => Promise<T>): Promise<T> {
@@ -150,6 +165,26 @@ export const command: CliCommand = {
           for (const [what, names] of Object.entries(report)) io.out(`${what}: ${(names as string[]).join(", ") || "-"}`);
           return 0;
         });
+      case "run": {
+        const kinds = kind ? [kind] : enabledDriverKinds();
+        if (kinds.includes("kind")) {
+          try {
+            await new KindDriver().preflight();
+          } catch (error) {
+            if (!(error instanceof PreflightError)) throw error;
+            io.err(error.message);
+            return 1;
+          }
+        }
+        return withLifecycle(kinds, async (lifecycle) => {
+          io.out(`Cluster runner started for ${kinds.join(", ")}; Ctrl+C stops it.`);
+          const stop = startMaintenance(lifecycle, { intervalMs: 5_000, keepAlive: true, log: (message) => io.err(message) });
+          const signal = await untilStopped();
+          stop();
+          io.out(`Stopping (${signal}) after the work in progress.`);
+          return 0;
+        });
+      }
       default:
         throw new UsageError(`unknown subcommand "${subcommand}"`);
     }

@@ -1,6 +1,8 @@
 // What a kind learner cluster is made of: pinned versions, the kind cluster config (unique name, loopback API,
 // no fixed host ports), the IstioOperator for the demo profile with a NodePort ingress, and the workload manifests.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 
 /** kind release whose node images we pin (it lists v1.32.2, inside Istio 1.26's supported 1.29–1.32). */
@@ -85,7 +87,8 @@ export const WORKLOAD_NAMESPACE = "default";
 /** Workload manifests applied after istiod is Available (the injection webhook fails closed before that). */
 export const WORKLOAD_MANIFESTS = ["bookinfo.yaml", "destination-rules.yaml", "bookinfo-gateway.yaml", "clients.yaml"] as const;
 
-/** The text of one of the manifests shipped beside this file. */
+/** The text of one of the manifests shipped beside this file (or, in a bundled server, under the app's cluster/kind). */
 export function workloadManifest(file: (typeof WORKLOAD_MANIFESTS)[number]): string {
-  return readFileSync(new URL(`./manifests/${file}`, import.meta.url), "utf8");
+  const beside = fileURLToPath(new URL(`./manifests/${file}`, import.meta.url));
+  return readFileSync(existsSync(beside) ? beside : path.join(process.cwd(), "cluster/kind/manifests", file), "utf8");
 }

@@ -74,6 +74,11 @@ export interface LifecycleOptions {
   newClusterName?: () => string;
   /** Where background failures are reported (default console.error). */
   log?: (message: string) => void;
+  /**
+   * Drivers whose clusters another process (the runner) creates and deletes: here requests only queue rows and
+   * read sealed kubeconfigs. The runner picks the queue up with `provisionQueued`.
+   */
+  queueOnly?: DriverKind[];
 }
 
 const toDriverKind: Record<EnvironmentDriver, DriverKind> = { EMBEDDED: "embedded", KIND: "kind" };
@@ -142,6 +147,8 @@ export class EnvironmentLifecycle {
   /** Environments this process is creating right now (reconciliation leaves them alone). */
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly background = new Set<Promise<unknown>>();
+  private readonly deleting = new Set<string>();
+  private readonly queueOnly: Set<DriverKind>;
 
   constructor(options: LifecycleOptions) {
     this.prisma = options.prisma;
@@ -153,12 +160,18 @@ export class EnvironmentLifecycle {
     this.newClusterName = options.newClusterName ?? (() => `ica-${randomBytes(4).toString("hex")}`);
     this.log = options.log ?? ((message) => console.error(message));
     this.createSlots = new Slots(options.settings.maxParallelCreates);
+    this.queueOnly = new Set(options.queueOnly ?? []);
     this.events.setMaxListeners(0);
   }
 
   /** Drivers this lifecycle can use. */
   enabledDrivers(): DriverKind[] {
     return (Object.keys(this.drivers) as DriverKind[]).filter((kind) => this.drivers[kind]);
+  }
+
+  /** Drivers whose clusters this process creates and deletes itself. */
+  private provisionedDrivers(): DriverKind[] {
+    return this.enabledDrivers().filter((kind) => !this.queueOnly.has(kind));
   }
 
   private driver(kind: DriverKind): LifecycleDriver {
@@ -230,7 +243,7 @@ export class EnvironmentLifecycle {
    * that the next learner claims. Operators use this to pre-warm clusters (`ica cluster create`).
    */
   async create(kind: DriverKind, ownerId: string | null, driver = this.driver(kind)): Promise<EnvironmentStatus> {
-    if (driver.preflight) {
+    if (driver.preflight && !this.queueOnly.has(kind)) {
       try {
         await driver.preflight();
       } catch (error) {
@@ -272,16 +285,42 @@ export class EnvironmentLifecycle {
     const row = await this.prisma.clusterEnvironment.create({
       data: { driver: toDbDriver[kind], userId, clusterName: this.newClusterName(), state: "REQUESTED", progressStep: "Waiting for a free creation slot", progressPct: 0, requestedAt: this.now() },
     });
-    const task = this.provision(row.id);
-    this.inFlight.set(row.id, task);
-    this.track(task.finally(() => this.inFlight.delete(row.id)));
+    if (!this.queueOnly.has(kind)) this.startProvisioning(row.id);
     return row;
+  }
+
+  private startProvisioning(id: string): void {
+    const task = this.provision(id);
+    this.inFlight.set(id, task);
+    this.track(task.finally(() => this.inFlight.delete(id)));
+  }
+
+  /**
+   * Picks up queued work for the drivers this process provisions: requested environments nobody is creating
+   * (queued by the web app, or left waiting by a restart) and deletions nobody is finishing. Returns what it started.
+   */
+  async provisionQueued(): Promise<{ creating: string[]; deleting: string[] }> {
+    const kinds = this.provisionedDrivers().map((kind) => toDbDriver[kind]);
+    const rows = await this.prisma.clusterEnvironment.findMany({ where: { driver: { in: kinds }, state: { in: ["REQUESTED", "EXPIRING"] } }, orderBy: { requestedAt: "asc" } });
+    const started = { creating: [] as string[], deleting: [] as string[] };
+    for (const row of rows) {
+      if (this.inFlight.has(row.id) || this.deleting.has(row.id)) continue;
+      if (row.state === "REQUESTED") {
+        this.startProvisioning(row.id);
+        started.creating.push(row.clusterName);
+      } else {
+        this.track(this.finishDelete(row.id));
+        started.deleting.push(row.clusterName);
+      }
+    }
+    return started;
   }
 
   /** Tops the warm pool of each driver (or one) up to its configured size, within the cluster cap. */
   async fillPool(only?: DriverKind): Promise<string[]> {
     const started: string[] = [];
-    for (const kind of only ? [only] : this.enabledDrivers()) {
+    for (const kind of only ? [only] : this.provisionedDrivers()) {
+      if (this.queueOnly.has(kind)) continue;
       const size = this.settings.poolSize[kind];
       if (!size) continue;
       const pooled = await this.prisma.clusterEnvironment.count({ where: { userId: null, driver: toDbDriver[kind], state: { in: activeStates } } });
@@ -395,15 +434,24 @@ export class EnvironmentLifecycle {
     const row = await this.prisma.clusterEnvironment.findUnique({ where: { id } });
     if (!row) throw new EnvironmentError("not_found", `No environment ${id}.`);
     if (row.state === "DELETED" || row.state === "FAILED" || row.state === "EXPIRING") return environmentStatus(row);
+    if (row.state === "REQUESTED" && !this.inFlight.has(id)) {
+      return environmentStatus(await this.update(id, { state: "DELETED", deletedAt: this.now(), progressStep: "Deleted" }));
+    }
     const expiring = await this.update(id, { state: "EXPIRING", progressStep: "Deleting the cluster" });
-    if (row.state === "READY") this.track(this.finishDelete(id));
+    if (row.state === "READY" && !this.queueOnly.has(toDriverKind[row.driver])) this.track(this.finishDelete(id));
     return environmentStatus(expiring);
   }
 
   private async finishDelete(id: string): Promise<void> {
-    const row = await this.prisma.clusterEnvironment.findUniqueOrThrow({ where: { id } });
-    await this.driver(toDriverKind[row.driver]).delete(row.clusterName);
-    await this.update(id, { state: "DELETED", deletedAt: this.now(), progressStep: "Deleted", kubeconfigSealed: null });
+    if (this.deleting.has(id)) return;
+    this.deleting.add(id);
+    try {
+      const row = await this.prisma.clusterEnvironment.findUniqueOrThrow({ where: { id } });
+      await this.driver(toDriverKind[row.driver]).delete(row.clusterName);
+      await this.update(id, { state: "DELETED", deletedAt: this.now(), progressStep: "Deleted", kubeconfigSealed: null });
+    } finally {
+      this.deleting.delete(id);
+    }
   }
 
   /** Deletes claimed clusters past their TTL or idle longer than the idle timeout; returns what it reaped and why. */
@@ -411,7 +459,12 @@ export class EnvironmentLifecycle {
     const now = this.now();
     const idleSince = new Date(now.getTime() - this.settings.idleMs);
     const rows = await this.prisma.clusterEnvironment.findMany({
-      where: { state: "READY", userId: { not: null }, OR: [{ expiresAt: { lte: now } }, { lastUsedAt: { lte: idleSince } }] },
+      where: {
+        state: "READY",
+        userId: { not: null },
+        driver: { in: this.provisionedDrivers().map((kind) => toDbDriver[kind]) },
+        OR: [{ expiresAt: { lte: now } }, { lastUsedAt: { lte: idleSince } }],
+      },
     });
     const reaped: { id: string; clusterName: string; reason: "expired" | "idle" }[] = [];
     for (const row of rows) {
@@ -427,20 +480,20 @@ export class EnvironmentLifecycle {
 
   /**
    * Start-up pass (also safe to run periodically): compares each driver's clusters with the database. Creations a
-   * crash interrupted are cleaned up and marked failed; ready rows are adopted (or restored from their snapshot);
+   * crash interrupted are cleaned up and marked failed (requested ones still queued are left for provisionQueued); ready rows are adopted (or restored from their snapshot);
    * interrupted deletions are finished; clusters with our prefix that no live row claims are deleted.
    */
   async reconcile(): Promise<ReconcileReport> {
     const report: ReconcileReport = { adopted: [], restored: [], failed: [], orphansDeleted: [], deletionsFinished: [] };
-    for (const kind of this.enabledDrivers()) {
+    for (const kind of this.provisionedDrivers()) {
       const driver = this.driver(kind);
       const existing = new Set(await driver.list());
       const rows = await this.prisma.clusterEnvironment.findMany({ where: { driver: toDbDriver[kind], state: { in: liveStates } } });
       const claimed = new Set<string>();
       for (const row of rows) {
         claimed.add(row.clusterName);
-        if (this.inFlight.has(row.id)) continue;
-        if (row.state === "REQUESTED" || row.state === "PROVISIONING") {
+        if (this.inFlight.has(row.id) || this.deleting.has(row.id) || row.state === "REQUESTED") continue;
+        if (row.state === "PROVISIONING") {
           if (existing.has(row.clusterName)) await driver.delete(row.clusterName);
           await this.update(row.id, { state: "FAILED", failedAt: this.now(), failureReason: `Creation was interrupted (the server stopped during "${row.progressStep ?? "start"}"); request a new environment.` });
           report.failed.push(row.clusterName);

@@ -35,6 +35,15 @@ export interface RuntimeOptions {
   dataDir: string;
   drivers: Partial<Record<DriverKind, LifecycleDriver>>;
   env?: Record<string, string | undefined>;
+  /** Drivers another process (the runner) provisions; see LifecycleOptions.queueOnly. */
+  queueOnly?: DriverKind[];
+}
+
+/** Drivers the runner service provisions for this process: kind when ICA_KIND_PROVISIONER=runner. */
+export function queuedDriverKinds(env: Record<string, string | undefined> = process.env): DriverKind[] {
+  const value = env.ICA_KIND_PROVISIONER?.trim() || "local";
+  if (value !== "local" && value !== "runner") throw new Error(`ICA_KIND_PROVISIONER must be "local" or "runner", got "${value}"`);
+  return value === "runner" ? ["kind"] : [];
 }
 
 /** A lifecycle with the key and limits from the environment. */
@@ -45,28 +54,32 @@ export function createLifecycle(options: RuntimeOptions): EnvironmentLifecycle {
     drivers: options.drivers,
     sealer: new KubeconfigSealer(loadSealingKey(env, options.dataDir)),
     settings: readLifecycleSettings(env),
+    queueOnly: options.queueOnly,
   });
 }
 
 /**
- * Reconciles once, then every `intervalMs` reaps expired/idle clusters and tops up the warm pools. Returns a
- * stop function. Runs in the background (the timer does not keep the process alive).
+ * Reconciles once, then every `intervalMs` picks up queued creations and deletions, reaps expired/idle clusters
+ * and tops up the warm pools. Returns a stop function. The timer does not keep the process alive unless `keepAlive`.
  */
-export function startMaintenance(lifecycle: EnvironmentLifecycle, intervalMs = 60_000, log: (message: string) => void = (m) => console.error(m)): () => void {
+export function startMaintenance(lifecycle: EnvironmentLifecycle, options: { intervalMs?: number; keepAlive?: boolean; log?: (message: string) => void } = {}): () => void {
+  const log = options.log ?? ((message: string) => console.error(message));
   let running: Promise<void> = (async () => {
     const report = await lifecycle.reconcile();
     const touched = Object.entries(report).filter(([, names]) => (names as string[]).length);
     if (touched.length) log(`clusters reconciled: ${touched.map(([what, names]) => `${what} ${(names as string[]).join(", ")}`).join("; ")}`);
+    await lifecycle.provisionQueued();
     await lifecycle.fillPool();
   })().catch((error: unknown) => log(`cluster reconciliation failed: ${(error as Error).message}`));
   const timer = setInterval(() => {
     running = running
       .then(async () => {
+        await lifecycle.provisionQueued();
         for (const reaped of await lifecycle.reap()) log(`cluster ${reaped.clusterName} deleted (${reaped.reason})`);
         await lifecycle.fillPool();
       })
       .catch((error: unknown) => log(`cluster maintenance failed: ${(error as Error).message}`));
-  }, intervalMs);
-  timer.unref();
+  }, options.intervalMs ?? 60_000);
+  if (!options.keepAlive) timer.unref();
   return () => clearInterval(timer);
 }

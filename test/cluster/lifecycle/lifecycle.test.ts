@@ -317,3 +317,51 @@ describe("the embedded driver under the same lifecycle", () => {
     }
   });
 });
+
+describe("the runner split (web queues, runner provisions)", () => {
+  it("the web only queues kind requests; the runner creates them; the web connects through the sealed kubeconfig", async () => {
+    const webQueued = w.lifecycle({}, undefined, ["kind"]);
+    const runnerHost = w.host;
+    const runner = w.lifecycle();
+
+    const learner = await w.user("uma@example.com");
+    const queued = await webQueued.request(learner, "kind");
+    await webQueued.settled();
+    expect((await webQueued.status(queued.id))!.state).toBe("REQUESTED");
+    expect(runnerHost.lines()).toEqual([]);
+
+    expect(await runner.provisionQueued()).toEqual({ creating: [queued.clusterName], deleting: [] });
+    await runner.settled();
+    expect((await webQueued.status(queued.id))!.state).toBe("READY");
+
+    const cluster = await webQueued.connect(queued.id);
+    await applyObjects(cluster.kubeConfig(), parseManifests(reviewsToV1));
+    expect((await gradeObjective(cluster, routeToSubset("v1"))).status).toBe("pass");
+
+    expect((await webQueued.release(queued.id)).state).toBe("EXPIRING");
+    await webQueued.settled();
+    expect(runnerHost.lines().filter((l) => l.startsWith("kind delete"))).toEqual([]);
+    expect(await runner.provisionQueued()).toEqual({ creating: [], deleting: [queued.clusterName] });
+    await runner.settled();
+    expect((await runner.status(queued.id))!.state).toBe("DELETED");
+    expect(await w.embedded.list()).toEqual([]);
+  });
+
+  it("a request still queued when the server stopped is created after the restart, not failed", async () => {
+    const learner = await w.user("vic@example.com");
+    const row = await w.db.prisma.clusterEnvironment.create({ data: { driver: "KIND", userId: learner, clusterName: "ica-queued", state: "REQUESTED", progressStep: "Waiting for a free creation slot" } });
+    const restarted = w.lifecycle();
+    const report = await restarted.reconcile();
+    expect(report.failed).toEqual([]);
+    await restarted.provisionQueued();
+    await restarted.settled();
+    expect((await restarted.status(row.id))!.state).toBe("READY");
+  });
+
+  it("releasing a request nobody has started deletes it at once", async () => {
+    const queuedOnly = w.lifecycle({}, undefined, ["kind"]);
+    const { id } = await queuedOnly.request(await w.user("wen@example.com"), "kind");
+    expect((await queuedOnly.release(id)).state).toBe("DELETED");
+  });
+});
+

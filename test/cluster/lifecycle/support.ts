@@ -35,7 +35,7 @@ export interface World {
   clock: TestClock;
   sealer: KubeconfigSealer;
   sleeps: number[];
-  lifecycle(settings?: Partial<LifecycleSettings>, drivers?: Partial<Record<DriverKind, LifecycleDriver>>): EnvironmentLifecycle;
+  lifecycle(settings?: Partial<LifecycleSettings>, drivers?: Partial<Record<DriverKind, LifecycleDriver>>, queueOnly?: DriverKind[]): EnvironmentLifecycle;
   user(email: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -63,7 +63,7 @@ export async function world(db: Database): Promise<World> {
     clock,
     sealer,
     sleeps,
-    lifecycle(settings = {}, drivers) {
+    lifecycle(settings = {}, drivers, queueOnly) {
       const lifecycle = new EnvironmentLifecycle({
         prisma: db.prisma,
         drivers: drivers ?? { kind: host.driver() },
@@ -75,6 +75,7 @@ export async function world(db: Database): Promise<World> {
         },
         newClusterName: () => `ica-t${++names}`,
         log: () => undefined,
+        queueOnly,
       });
       made.push(lifecycle);
       return lifecycle;
