@@ -202,7 +202,14 @@ export class ClusterStore {
       const dropped = this.history.splice(0, this.history.length - historyLimit);
       this.historyStart = dropped[dropped.length - 1]?.rv ?? this.historyStart;
     }
-    for (const listener of [...this.listeners]) listener(event);
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        // One failing subscriber must not keep the change from the others (controllers, watch streams).
+        console.error(`cluster store: a ${event.type} listener for ${event.resource} failed:`, error);
+      }
+    }
   }
 
   /** Stores a new object: fills uid, resourceVersion, creationTimestamp (and generation outside the core group). */

@@ -217,6 +217,46 @@ describe("@kubernetes/client-node against the embedded cluster", () => {
     expect((await core.listNamespacedConfigMap({ namespace: "default" })).items.map((cm) => cm.metadata?.name)).toContain("kube-root-ca.crt");
   });
 
+  it("applies and deletes a multi-document manifest object by object, like apply -f and delete -f", async () => {
+    const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
+    const manifest = k8s.loadAllYaml(`apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: bookinfo-gateway
+  namespace: default
+spec:
+  selector:
+    istio: ingressgateway
+  servers:
+  - port: {number: 8080, name: http, protocol: HTTP}
+    hosts: ["*"]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  namespace: default
+data:
+  mode: canary
+`) as k8s.KubernetesObject[];
+    for (const spec of manifest) {
+      const created = await objects.create(spec);
+      expect(created.metadata?.uid).toBeDefined();
+    }
+    const gateway = (await objects.read({ apiVersion: "networking.istio.io/v1", kind: "Gateway", metadata: { name: "bookinfo-gateway", namespace: "default" } })) as { spec: { selector: Record<string, string> } };
+    expect(gateway.spec.selector).toEqual({ istio: "ingressgateway" });
+    for (const spec of manifest) await objects.delete(spec);
+    const remaining = await objects.list("networking.istio.io/v1", "Gateway", "default");
+    expect(remaining.items).toHaveLength(0);
+  });
+
+  it("sees every pod Ready, as kubectl wait --for=condition=Ready would", async () => {
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const pods = await core.listNamespacedPod({ namespace: "default" });
+    expect(pods.items.length).toBeGreaterThanOrEqual(8);
+    for (const pod of pods.items) expect(pod.status?.conditions?.find((condition) => condition.type === "Ready")?.status).toBe("True");
+  });
+
   it("creates and deletes a namespace with cascading clean-up", async () => {
     const core = kc.makeApiClient(k8s.CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: "team-a", labels: { "istio-injection": "enabled" } } } });
