@@ -232,7 +232,16 @@ export class ClusterApiServer {
   }
 
   private async route(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): Promise<void> {
-    const segments = path.split("/").filter((segment) => segment !== "").map(decodeURIComponent);
+    const segments = path
+      .split("/")
+      .filter((segment) => segment !== "")
+      .map((segment) => {
+        try {
+          return decodeURIComponent(segment);
+        } catch {
+          throw badRequest(`malformed path segment "${segment}"`);
+        }
+      });
     const method = req.method ?? "GET";
     const accept = req.headers.accept;
     if (segments.length === 0) {

@@ -85,6 +85,13 @@ describe("embedded API under malformed, oversized and hostile input", () => {
     expect((response.json() as Status).message).toContain("more than 50000 values");
   });
 
+  it("answers a malformed path with 400 and an unsupported method with 405", async () => {
+    expect((await call("/api/v1/namespaces/%E0%A4%A/pods")).status).toBe(400);
+    const method = await call("/api/v1/namespaces/default/pods", { method: "PUT", headers: { "content-type": "application/json" }, body: "{}" });
+    expect(method.status).toBe(405);
+    expect((method.json() as Status).reason).toBe("MethodNotAllowed");
+  });
+
   it("answers unknown kinds and paths with 404 or 400 Status", async () => {
     const unknownGroup = await call("/apis/example.com/v1/namespaces/default/widgets", { method: "POST", headers: { "content-type": "application/json" }, body: '{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w"}}' });
     expect(unknownGroup.status).toBe(404);
