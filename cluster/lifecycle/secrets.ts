@@ -40,13 +40,19 @@ const keySchema = z
   .transform((value) => Buffer.from(value, "base64"))
   .refine((key) => key.length === 32, "must be 32 random bytes, base64-encoded (openssl rand -base64 32)");
 
-/** The sealing key: ICA_KUBECONFIG_KEY when set, else `<dataDir>/kubeconfig.key` (created with mode 600 on first use). */
+/**
+ * The sealing key: ICA_KUBECONFIG_KEY when set, else `<dataDir>/kubeconfig.key` (created with mode 600 on first
+ * use). With ICA_REQUIRE_KUBECONFIG_KEY=true (separate web and runner processes) the variable is mandatory.
+ */
 export function loadSealingKey(env: Record<string, string | undefined>, dataDir: string): Buffer {
   const fromEnv = env.ICA_KUBECONFIG_KEY?.trim();
   if (fromEnv) {
     const parsed = keySchema.safeParse(fromEnv);
     if (!parsed.success) throw new Error(`ICA_KUBECONFIG_KEY ${parsed.error.issues[0]?.message}`);
     return parsed.data;
+  }
+  if (env.ICA_REQUIRE_KUBECONFIG_KEY === "true") {
+    throw new Error("ICA_KUBECONFIG_KEY is not set: the web app and the cluster runner must share it (generate one with `openssl rand -base64 32`)");
   }
   const file = path.resolve(dataDir, "kubeconfig.key");
   if (!existsSync(file)) {

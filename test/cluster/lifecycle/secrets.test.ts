@@ -32,6 +32,7 @@ describe("sealing kubeconfigs", () => {
     const key = randomBytes(32);
     expect(loadSealingKey({ ICA_KUBECONFIG_KEY: key.toString("base64") }, dir).equals(key)).toBe(true);
     expect(() => loadSealingKey({ ICA_KUBECONFIG_KEY: "short" }, dir)).toThrow(/ICA_KUBECONFIG_KEY must be 32 random bytes/);
+    expect(() => loadSealingKey({ ICA_REQUIRE_KUBECONFIG_KEY: "true" }, dir)).toThrow(/must share it/);
     const first = loadSealingKey({}, dir);
     expect(loadSealingKey({}, dir).equals(first)).toBe(true);
     const file = path.join(dir, "kubeconfig.key");
