@@ -1,5 +1,6 @@
-// The public catalog of labs: what a visitor can browse before signing in.
+// The public catalog of labs: what a visitor can browse before signing in, derived from the lab files.
 import type { ExamDomainId } from "@/content/exam-domains";
+import { allLabs } from "./index";
 
 export interface LabSummary {
   id: string;
@@ -7,15 +8,12 @@ export interface LabSummary {
   domain: ExamDomainId;
   minutes: number;
   summary: string;
+  objectives: number;
 }
 
-export const labCatalog: LabSummary[] = [
-  {
-    id: "bookinfo-traffic-management",
-    title: "Bookinfo traffic management: baseline, canary, delay, circuit breaker",
-    domain: "traffic-management",
-    minutes: 45,
-    summary:
-      "Pin reviews to v1, shift 20% to v2, inject a 3s delay on ratings, trip a circuit breaker with fortio, keep istioctl analyze clean and clean up.",
-  },
-];
+/** Every lab's summary, sorted by domain order then title. */
+export function labCatalog(): LabSummary[] {
+  return allLabs()
+    .map((lab) => ({ id: lab.id, title: lab.title, domain: lab.domain as ExamDomainId, minutes: lab.minutes, summary: lab.summary, objectives: lab.objectives.length }))
+    .sort((a, b) => a.title.localeCompare(b.title));
+}

@@ -1,6 +1,6 @@
 // Proves a lab on a fresh cluster: after setup every objective fails (with a reason) until its solution is applied,
 // each near miss fails with its expected codes, each alternative answer passes, the solution passes, and cleanup
-// brings the cluster back to the state setup left.
+// brings the cluster back to the baseline it had before setup.
 import { CustomObjectsApi } from "@kubernetes/client-node";
 import type { ClusterDriver, LabCluster } from "@/cluster/driver";
 import { gradeLabObjective, runSteps } from "./runtime";
@@ -38,6 +38,15 @@ async function istioState(cluster: LabCluster): Promise<string> {
   return entries.sort().join("\n");
 }
 
+/** The lines that differ between two states, or "" when they are the same. */
+function diffStates(before: string, after: string): string {
+  const a = new Set(before.split("\n").filter(Boolean));
+  const b = new Set(after.split("\n").filter(Boolean));
+  const added = [...b].filter((line) => !a.has(line)).map((line) => `+ ${line.split(" ")[0]}`);
+  const removed = [...a].filter((line) => !b.has(line)).map((line) => `- ${line.split(" ")[0]}`);
+  return [...added, ...removed].join(", ");
+}
+
 export async function proveLab(lab: Lab, driver: ClusterDriver): Promise<LabProof> {
   const started = Date.now();
   const steps: ProofStep[] = [];
@@ -59,8 +68,8 @@ export async function proveLab(lab: Lab, driver: ClusterDriver): Promise<LabProo
     });
   };
   try {
+    const baseline = await istioState(cluster);
     await runSteps(cluster, lab, lab.setup);
-    const afterSetup = await istioState(cluster);
     for (const objective of lab.objectives) {
       await record(objective.id, "before-solution", "before the solution", objective.passesBeforeSolution ? "pass" : "fail");
       for (const miss of objective.nearMisses) {
@@ -77,8 +86,8 @@ export async function proveLab(lab: Lab, driver: ClusterDriver): Promise<LabProo
       await record(objective.id, "solution", "the solution", "pass");
     }
     await runSteps(cluster, lab, lab.cleanup);
-    const restored = (await istioState(cluster)) === afterSetup;
-    steps.push({ objectiveId: "(lab)", phase: "cleanup", name: "cleanup restores the state after setup", expected: "pass", status: restored ? "pass" : "fail", errorCodes: [], ok: restored, problem: restored ? undefined : "Istio objects differ from the state right after setup" });
+    const leftovers = diffStates(baseline, await istioState(cluster));
+    steps.push({ objectiveId: "(lab)", phase: "cleanup", name: "cleanup restores the baseline from before setup", expected: "pass", status: leftovers ? "fail" : "pass", errorCodes: [], ok: !leftovers, problem: leftovers ? `Istio objects differ from the baseline: ${leftovers}` : undefined });
   } finally {
     await driver.delete(cluster.id);
   }

@@ -6,11 +6,12 @@ import { labCatalog } from "@/labs/catalog";
 export const metadata: Metadata = { title: "Catalog" };
 
 export default function CatalogPage() {
+  const catalog = labCatalog();
   return (
     <div className="space-y-8">
       <h1 className="text-3xl font-bold">Catalog</h1>
       {examDomains.map((domain) => {
-        const labs = labCatalog.filter((lab) => lab.domain === domain.id);
+        const labs = catalog.filter((lab) => lab.domain === domain.id);
         return (
           <section key={domain.id} aria-labelledby={`domain-${domain.id}`} className="space-y-3">
             <h2 id={`domain-${domain.id}`} className="text-xl font-semibold">
@@ -25,7 +26,7 @@ export default function CatalogPage() {
                   <li key={lab.id} className="rounded-lg border border-slate-200 bg-white p-4" data-lab-id={lab.id}>
                     <p className="font-semibold">{lab.title}</p>
                     <p className="mt-1 text-sm text-slate-600">{lab.summary}</p>
-                    <p className="mt-2 text-xs text-slate-500">About {lab.minutes} minutes · hands-on</p>
+                    <p className="mt-2 text-xs text-slate-500">{`About ${lab.minutes} minutes · ${lab.objectives} objectives · hands-on`}</p>
                   </li>
                 ))}
               </ul>
