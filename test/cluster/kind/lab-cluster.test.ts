@@ -157,6 +157,18 @@ spec:
   });
 });
 
+describe("the default transport (client-node Exec over the API server)", () => {
+  it("reports an API server that refuses exec as unreachable, so the grader says could not grade", async () => {
+    const direct = new KubeLabCluster("ica-real", embedded.kubeconfigYaml());
+    await expect(direct.configDump(productpagePod)).rejects.toBeInstanceOf(ClusterUnavailableError);
+    const graded = await gradeObjective(direct, {
+      check: "virtualservice.route-to-subset",
+      params: { host: "reviews", subset: "v1", caller: { namespace: "default", app: "productpage" }, probe: { from: { namespace: "default", app: "sleep" }, url: "http://reviews:9080/reviews/0", requests: 2 }, servedBy: "upstream-pod" },
+    });
+    expect(graded.status).toBe("error");
+  });
+});
+
 describe("exec", () => {
   it("runs in the pod's default container when none is named, like kubectl exec", async () => {
     const result = await real.exec(sleepPod, undefined, ["curl", "-s", "http://details:9080/details/0"]);
