@@ -82,7 +82,8 @@ export async function waitForSynced(cluster: LabCluster, timeoutMs: number, poll
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const rows = await cluster.proxyStatus();
-    const stale = rows.filter((r) => [r.cds, r.lds, r.eds, r.rds].some((s) => s !== "SYNCED"));
+    // Only STALE means config is in flight; NOT SENT (e.g. a gateway with no routes) is a settled state.
+    const stale = rows.filter((r) => [r.cds, r.lds, r.eds, r.rds].some((s) => s === "STALE"));
     if (stale.length === 0) return;
     if (Date.now() >= deadline) {
       throw new NotSyncedError(`${stale.length} proxies still STALE after ${timeoutMs} ms: ${stale.slice(0, 3).map((r) => `${r.proxy.name}.${r.proxy.namespace}`).join(", ")}`);
