@@ -77,7 +77,7 @@ async function podsForStats(kubeConfig: KubeConfig, selector: StatsSelector): Pr
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Waits (bounded) until every proxy reports SYNCED for all xDS types. */
+/** Waits (bounded) until no proxy reports STALE for any xDS type. */
 export async function waitForSynced(cluster: LabCluster, timeoutMs: number, pollMs = 50): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
