@@ -1,6 +1,7 @@
 // Patch flavours and selectors as kubectl and client libraries use them.
 
 import { describe, expect, it } from "vitest";
+import type { Json } from "@/cluster/embedded/objects";
 import { PatchError, applyJsonPatch, applyMergePatch, strategicMerge } from "@/cluster/embedded/patch";
 import { matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError } from "@/cluster/embedded/selectors";
 
@@ -54,7 +55,7 @@ describe("strategic merge patch", () => {
   };
 
   it("merges containers by name and env by name, keeping what the patch does not mention", () => {
-    const patched = strategicMerge(deployment, { spec: { template: { spec: { containers: [{ name: "app", image: "app:2", env: [{ name: "B", value: "2" }] }] } } } });
+    const patched = strategicMerge(deployment as unknown as Json, { spec: { template: { spec: { containers: [{ name: "app", image: "app:2", env: [{ name: "B", value: "2" }] }] } } } });
     const containers = (patched as typeof deployment).spec.template.spec.containers;
     expect(containers.map((container) => `${container.name}=${container.image}`)).toEqual(["app=app:2", "istio-proxy=proxyv2:1"]);
     expect(containers[0]?.env).toEqual([
@@ -65,7 +66,7 @@ describe("strategic merge patch", () => {
   });
 
   it("honours $patch delete, $setElementOrder, $deleteFromPrimitiveList and $retainKeys", () => {
-    const patched = strategicMerge(deployment, {
+    const patched = strategicMerge(deployment as unknown as Json, {
       metadata: { "$deleteFromPrimitiveList/finalizers": ["a"] },
       spec: {
         template: {
