@@ -229,6 +229,36 @@ spec:
     expect(result.stdout).toContain("destinationrule.networking.istio.io/ratings created");
   });
 
+  it("applies Istio config written for older API versions and serves it at every version", async () => {
+    const manifest = `apiVersion: networking.istio.io/v1alpha3
+kind: DestinationRule
+metadata:
+  name: productpage
+spec:
+  host: productpage
+  subsets:
+  - name: v1
+    labels: {version: v1}
+---
+apiVersion: security.istio.io/v1beta1
+kind: PeerAuthentication
+metadata:
+  name: default
+spec:
+  mtls:
+    mode: STRICT
+`;
+    const first = await harness.kubectl(["apply", "-f", "-"], manifest);
+    expect(first.stdout).toContain("destinationrule.networking.istio.io/productpage created");
+    expect(first.stdout).toContain("peerauthentication.security.istio.io/default created");
+    const again = await harness.kubectl(["apply", "-f", "-"], manifest);
+    expect(again.stdout).toContain("destinationrule.networking.istio.io/productpage unchanged");
+    expect(again.stdout).toContain("peerauthentication.security.istio.io/default unchanged");
+    expect(squash((await harness.kubectl(["get", "peerauthentication"])).stdout)).toMatch(/NAME MODE AGE\ndefault STRICT \d+s/);
+    const v1beta1 = await harness.kubectl(["get", "destinationrules.v1beta1.networking.istio.io", "productpage", "-o", "jsonpath={.apiVersion}"]);
+    expect(v1beta1.stdout).toBe("networking.istio.io/v1beta1");
+  });
+
   it("lists VirtualServices, DestinationRules and Gateways together with Istio's columns", async () => {
     const result = await harness.kubectl(["get", "vs,dr,gw"]);
     expect(result.code).toBe(0);
