@@ -87,22 +87,17 @@ const internalHref = /^\/(lessons|quizzes|labs)\/([a-z0-9-]+)(#[a-z0-9-]+)?$/;
 
 function codeBlockHtml(text: string, lang: string): string {
   const kind = runKindOf(lang, text);
-  const buttonClass =
-    "rounded border border-slate-500 px-2 py-0.5 text-xs font-medium text-slate-100 hover:bg-slate-700 focus-visible:bg-slate-700";
   const runButton =
     kind === "none"
       ? ""
-      : `<button type="button" class="${buttonClass}" data-action="run" title="${kind === "apply" ? "Apply this manifest with kubectl in your lab" : "Run these commands in your lab shell"}">Run in my lab</button>`;
-  return [
-    `<div class="not-prose my-4 overflow-hidden rounded-lg border border-slate-700 bg-slate-900" data-code-block data-run="${kind}">`,
-    `<div class="flex items-center gap-2 border-b border-slate-700 px-3 py-1.5">`,
-    `<span class="mr-auto font-mono text-xs uppercase tracking-wide text-slate-400">${escapeHtml(lang)}</span>`,
-    `<button type="button" class="${buttonClass}" data-action="copy">Copy</button>${runButton}`,
-    `</div>`,
-    `<pre class="overflow-x-auto p-3 text-sm leading-relaxed text-slate-100"><code class="language-${escapeHtml(lang)}">${escapeHtml(text)}</code></pre>`,
-    `<div class="hidden border-t border-slate-700 bg-black/40 p-3" data-output aria-live="polite"></div>`,
-    `</div>`,
-  ].join("");
+      : `<button type="button" class="code-btn" data-action="run" title="${kind === "apply" ? "Apply this manifest with kubectl in your lab" : "Run these commands in your lab shell"}">Run in my lab</button>`;
+  return (
+    `<div class="code-block" data-code-block data-run="${kind}">` +
+    `<div class="code-bar"><span class="code-lang">${escapeHtml(lang)}</span><button type="button" class="code-btn" data-action="copy">Copy</button>${runButton}</div>` +
+    `<pre><code class="language-${escapeHtml(lang)}">${escapeHtml(text)}</code></pre>` +
+    `<div class="code-out" data-output aria-live="polite" hidden></div>` +
+    `</div>`
+  );
 }
 
 /** Renders lesson Markdown; problems (unknown languages, raw HTML, missing pictures, dead links) are collected. */
@@ -173,7 +168,7 @@ export function renderLessonMarkdown(source: string, context: RenderContext): Re
         const info = match ? context.diagrams.get(match[1]!) : undefined;
         if (!match || !info) return "";
         const caption = title ?? text;
-        return `<figure class="my-6"><img src="/lessons/diagrams/${match[1]}" alt="${escapeHtml(text)}" width="${info.width}" height="${info.height}" loading="lazy" class="mx-auto h-auto max-w-full rounded-lg border border-slate-200 bg-white"><figcaption class="mt-2 text-center text-sm text-slate-500">${escapeHtml(caption)}</figcaption></figure>`;
+        return `<figure class="diagram"><img src="/lessons/diagrams/${match[1]}" alt="${escapeHtml(text)}" width="${info.width}" height="${info.height}" loading="lazy"><figcaption>${escapeHtml(caption)}</figcaption></figure>`;
       },
       link({ href, title, tokens }) {
         const inner = this.parser.parseInline(tokens);

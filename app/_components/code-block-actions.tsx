@@ -40,10 +40,10 @@ function flash(button: HTMLButtonElement, text: string): void {
 function showOutput(block: HTMLElement, text: string, failed: boolean): void {
   const output = block.querySelector<HTMLElement>("[data-output]");
   if (!output) return;
-  output.classList.remove("hidden");
+  output.hidden = false;
   output.replaceChildren();
   const pre = document.createElement("pre");
-  pre.className = `whitespace-pre-wrap font-mono text-xs ${failed ? "text-red-300" : "text-emerald-200"}`;
+  pre.className = failed ? "failed" : "ok";
   pre.textContent = text || "(no output)";
   output.appendChild(pre);
 }

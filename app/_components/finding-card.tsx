@@ -39,11 +39,11 @@ export function FindingCard({ finding }: { finding: Finding }) {
   const t = tone[finding.severity];
   return (
     <li className={`space-y-2 rounded-md border p-3 text-sm ${t.card}`} data-testid="finding" data-code={finding.code}>
-      <div className="flex flex-wrap items-start gap-2">
+      <div className="flex items-center gap-2">
         <span className={`rounded px-1.5 py-0.5 text-xs font-semibold ${t.badge}`}>{t.label}</span>
         <span className="rounded bg-white/70 px-1.5 py-0.5 font-mono text-xs text-slate-700">{finding.code}</span>
-        <p className="min-w-0 flex-1 text-slate-900">{finding.message}</p>
       </div>
+      <p className="break-words text-slate-900">{finding.message}</p>
       {(finding.resource || finding.path) && (
         <p className="text-xs text-slate-700">
           {finding.resource && <span className="font-medium">{finding.resource.kind} {finding.resource.namespace ? `${finding.resource.namespace}/` : ""}{finding.resource.name}</span>}

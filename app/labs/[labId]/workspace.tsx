@@ -198,6 +198,7 @@ export function LabWorkspace(props: { labId: string; title: string; minutes: num
       <div className="grid gap-6 lg:grid-cols-[minmax(0,5fr)_minmax(0,7fr)]">
         <div className="min-w-0 space-y-6">
           <ObjectiveList objectives={view?.objectives ?? []} checking={checking} changedAt={changedAt} disabled={!ready} onCheck={check} />
+          <ServiceGraph traffic={view?.traffic ?? null} onSample={sample} sampling={sampling} disabled={!ready} />
           <details open className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
             <summary className="cursor-pointer text-lg font-semibold">Task</summary>
             <CodeBlockActions onRun={runInTerminal} className="prose prose-sm mt-3 max-w-none">
@@ -205,7 +206,7 @@ export function LabWorkspace(props: { labId: string; title: string; minutes: num
             </CodeBlockActions>
           </details>
         </div>
-        <div className="min-w-0 space-y-6">
+        <div className="min-w-0 space-y-6 lg:sticky lg:top-4 lg:self-start">
           <div className="space-y-2">
             <YamlEditor initialText={props.starterYaml} clusterObjects={objects} onApply={apply} applying={applying || !ready} />
             {applyResult && (
@@ -223,7 +224,6 @@ export function LabWorkspace(props: { labId: string; title: string; minutes: num
           ) : (
             <div className="flex h-80 items-center justify-center rounded-lg bg-slate-900 text-sm text-slate-300">The terminal opens when your environment is ready.</div>
           )}
-          <ServiceGraph traffic={view?.traffic ?? null} onSample={sample} sampling={sampling} disabled={!ready} />
         </div>
       </div>
     </div>

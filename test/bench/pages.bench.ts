@@ -1,0 +1,74 @@
+// Lesson pages under load: the built app (started as `npm start` does) answers GET /lessons/<id> for every lesson
+// in bursts of 50 concurrent requests; target p95 < 50 ms. Prints p50/p95/p99, throughput and the ratio p95/target,
+// and fails when the target is missed. `run()` is called by test/bench/run.ts (`npm run bench pages`).
+import { mkdtempSync, rmSync } from "node:fs";
+import { Agent, request } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { allLessons } from "@/content/course";
+import { startApp } from "../support/app-server";
+
+const concurrency = 50;
+const rounds = 40;
+const targetP95Ms = 50;
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** One GET on a kept-alive connection; resolves with the latency in ms after the whole body arrived. */
+function get(agent: Agent, base: URL, pathname: string, mustContain: string): Promise<number> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = request({ agent, host: base.hostname, port: base.port, path: pathname, method: "GET" }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => {
+        const elapsed = performance.now() - started;
+        const body = Buffer.concat(chunks).toString("utf8");
+        if (res.statusCode !== 200 || !body.includes(mustContain)) reject(new Error(`GET ${pathname}: ${res.statusCode}, expected the lesson "${mustContain}"`));
+        else resolve(elapsed);
+      });
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+export async function run(): Promise<{ p50: number; p95: number; p99: number; ratio: number }> {
+  const lessons = allLessons();
+  const dataDir = mkdtempSync(path.join(tmpdir(), "ica-bench-pages-"));
+  const app = await startApp(dataDir);
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const base = new URL(app.url);
+  try {
+    const pick = (i: number) => lessons[i % lessons.length]!;
+    const burst = (offset: number) =>
+      Promise.all(Array.from({ length: concurrency }, (_, i) => {
+        const lesson = pick(offset + i);
+        return get(agent, base, `/lessons/${lesson.id}`, lesson.title.replace(/"/g, "&quot;").split(":")[0]!);
+      }));
+    for (let r = 0; r < 5; r++) await burst(r);
+    const latencies: number[] = [];
+    const started = performance.now();
+    for (let r = 0; r < rounds; r++) latencies.push(...(await burst(r)));
+    const seconds = (performance.now() - started) / 1000;
+    latencies.sort((a, b) => a - b);
+    const p50 = percentile(latencies, 50);
+    const p95 = percentile(latencies, 95);
+    const p99 = percentile(latencies, 99);
+    const ratio = p95 / targetP95Ms;
+    console.log(
+      `pages: GET /lessons/<id> (${lessons.length} lessons), ${rounds} bursts of ${concurrency} concurrent requests: ` +
+        `p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, ${(latencies.length / seconds).toFixed(0)} req/s ` +
+        `(target p95 < ${targetP95Ms} ms, ratio ${ratio.toFixed(2)})`,
+    );
+    if (p95 >= targetP95Ms) throw new Error(`lesson pages p95 ${p95.toFixed(1)} ms misses the ${targetP95Ms} ms target`);
+    return { p50, p95, p99, ratio };
+  } finally {
+    agent.destroy();
+    await app.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
