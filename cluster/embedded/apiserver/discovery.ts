@@ -20,15 +20,19 @@ export function apiVersions(serverAddress: string): JsonObject {
   return { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress }] };
 }
 
+function groupEntry(group: { name: string; versions: readonly string[] }): JsonObject {
+  const versions = group.versions.map((version) => ({ groupVersion: `${group.name}/${version}`, version }));
+  return { name: group.name, versions, preferredVersion: versions[0] ?? null };
+}
+
 export function apiGroupList(): JsonObject {
-  return {
-    kind: "APIGroupList",
-    apiVersion: "v1",
-    groups: apiGroups().map((group) => {
-      const versions = group.versions.map((version) => ({ groupVersion: `${group.name}/${version}`, version }));
-      return { name: group.name, versions, preferredVersion: versions[0] ?? null };
-    }),
-  };
+  return { kind: "APIGroupList", apiVersion: "v1", groups: apiGroups().map(groupEntry) };
+}
+
+/** The `APIGroup` document at `/apis/<group>`, or undefined when the group is not served. */
+export function apiGroup(name: string): JsonObject | undefined {
+  const group = apiGroups().find((candidate) => candidate.name === name);
+  return group ? { kind: "APIGroup", apiVersion: "v1", ...groupEntry(group) } : undefined;
 }
 
 /** `APIResourceList` for one group version, or undefined when it is not served. */

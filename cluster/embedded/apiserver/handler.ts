@@ -12,7 +12,7 @@ import { SelectorError, formatSelector, fromSelectorObject, matchesFields, match
 import type { DeletionPropagation, ObjectInput } from "../store";
 import { serverSideApply } from "./apply";
 import { decodeBody, mediaType, readBody } from "./body";
-import { AGGREGATED_DISCOVERY_CONTENT_TYPE, aggregatedDiscovery, apiGroupList, apiResourceList, apiVersions, wantsAggregatedDiscovery } from "./discovery";
+import { AGGREGATED_DISCOVERY_CONTENT_TYPE, aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregatedDiscovery } from "./discovery";
 import { ApiError, alreadyExists, badRequest, conflict, invalid, methodNotAllowed, notFound } from "./errors";
 import { updateCauses } from "./immutability";
 import { buildTable, type IncludeObject } from "./tables";
@@ -278,10 +278,9 @@ export class ClusterApiServer {
       return sendJson(res, 200, list);
     }
     if (head === "apis" && segments.length === 2) {
-      const group = apiGroupList().groups;
-      const found = Array.isArray(group) ? group.find((entry) => isPlainObject(entry) && entry.name === segments[1]) : undefined;
-      if (!found || !isPlainObject(found)) throw pathNotFound();
-      return sendJson(res, 200, { kind: "APIGroup", apiVersion: "v1", ...found });
+      const group = apiGroup(segments[1] ?? "");
+      if (!group) throw pathNotFound();
+      return sendJson(res, 200, group);
     }
     if (head === "apis" && segments.length === 3) {
       const list = apiResourceList(segments[1] ?? "", segments[2] ?? "");
