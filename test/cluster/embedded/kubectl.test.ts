@@ -1,9 +1,10 @@
 // Drives the real kubectl (/usr/bin/kubectl 1.32) against an embedded cluster, the way a learner would.
 
+import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, type Harness } from "./support";
+import { KUBECTL, startHarness, type Harness } from "./support";
 
 const squash = (text: string): string => text.replace(/[ \t]+/g, " ");
 
@@ -331,6 +332,30 @@ spec:
     expect(down.stdout).toContain("deployment.apps/reviews-v2 scaled");
     const one = await harness.kubectl(["get", "pods", "-l", "app=reviews,version=v2", "-o", "name"]);
     expect(one.stdout.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("streams pod changes with get -w while a deployment scales", async () => {
+    const watcher = spawn(KUBECTL, ["--kubeconfig", harness.kubeconfigPath, "--cache-dir", join(harness.dir, "kube-cache"), "get", "pods", "-l", "app=productpage", "-w"], { stdio: "pipe" });
+    let output = "";
+    const podNames = (): Set<string> => new Set(output.match(/productpage-v1-\S+(?=\s+2\/2\s+Running)/g) ?? []);
+    const waiting: { count: number; resolve: () => void }[] = [];
+    watcher.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      for (const entry of [...waiting]) {
+        if (podNames().size < entry.count) continue;
+        waiting.splice(waiting.indexOf(entry), 1);
+        entry.resolve();
+      }
+    });
+    const seenPods = (count: number) => new Promise<void>((resolve) => (podNames().size >= count ? resolve() : waiting.push({ count, resolve })));
+    await seenPods(1);
+    await harness.kubectl(["scale", "deployment", "productpage-v1", "--replicas=2"]);
+    await seenPods(2);
+    watcher.kill();
+    const rows = output.trim().split("\n");
+    expect(squash(rows[0] ?? "")).toBe("NAME READY STATUS RESTARTS AGE");
+    expect(new Set(rows.slice(1).map((row) => row.split(/\s+/)[0])).size).toBe(2);
+    await harness.kubectl(["scale", "deployment", "productpage-v1", "--replicas=1"]);
   });
 
   it("deletes what a file created", async () => {
