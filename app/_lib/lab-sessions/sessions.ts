@@ -114,8 +114,27 @@ export function liveEnvironment(prisma: PrismaClient, lab: Lab, environmentId: s
   return pending;
 }
 
+/**
+ * Drops live clusters whose environment was ended elsewhere (the environments lifecycle reaps idle clusters and
+ * marks their rows deleted), so memory follows the database.
+ */
+async function forgetEndedEnvironments(prisma: PrismaClient): Promise<void> {
+  const registry = labRegistry();
+  if (registry.live.size === 0) return;
+  const ended = await prisma.clusterEnvironment.findMany({
+    where: { id: { in: [...registry.live.keys()] }, state: { in: ["EXPIRING", "DELETED", "FAILED"] } },
+    select: { id: true },
+  });
+  for (const { id } of ended) {
+    const live = registry.live.get(id);
+    registry.live.delete(id);
+    if (live) await serialised(live, () => registry.driver.delete(live.cluster.id));
+  }
+}
+
 /** Opens the learner's session and its environment; the environment becomes live in the background. */
 export async function startLabSession(prisma: PrismaClient, userId: string, lab: Lab): Promise<LabSessionView> {
+  await forgetEndedEnvironments(prisma);
   const session = await openLabSession(prisma, userId, lab);
   const environment = session.environment!;
   if (environment.state !== "FAILED") {
