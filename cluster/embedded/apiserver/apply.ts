@@ -1,5 +1,6 @@
 // Server-side apply, light: merge the applied configuration, drop the fields this manager applied before but no
-// longer does, and record the manager's field set in metadata.managedFields (FieldsV1). Conflicts are not raised.
+// longer does, record the manager's field set in metadata.managedFields (FieldsV1), and refuse to change a field
+// another applier owns unless forced (then the field changes hands).
 
 import { cloneJson, isPlainObject, jsonEqual, type Json, type JsonObject, type KubeObject } from "../objects";
 import { applyMergePatch, strategicMerge } from "../patch";
@@ -89,8 +90,105 @@ function stripNulls(value: Json): Json {
  * Computes the object after `manager` applies `applied` onto `current` (undefined when creating).
  * `time` stamps the managedFields entry.
  */
-export function serverSideApply(current: KubeObject | undefined, applied: JsonObject, options: { manager: string; builtin: boolean; apiVersion: string; time: string }): KubeObject {
+/** A field another manager owns and the applied configuration would change. */
+export interface ApplyConflict {
+  manager: string;
+  apiVersion: string;
+  /** The field as server-side apply prints it: `.spec.hosts`, `.spec.template.spec.containers[name="app"].image`. */
+  field: string;
+}
+
+/** Thrown when an unforced apply would change fields other managers own. */
+export class ApplyConflictError extends Error {
+  constructor(readonly conflicts: ApplyConflict[]) {
+    const managers = [...new Set(conflicts.map((conflict) => conflict.manager))];
+    const lines = managers.map((manager) => {
+      const owned = conflicts.filter((conflict) => conflict.manager === manager);
+      const using = `conflict${owned.length > 1 ? "s" : ""} with "${manager}" using ${owned[0]?.apiVersion ?? ""}`;
+      return owned.length === 1 ? `${using}: ${owned[0]?.field ?? ""}` : `${using}:\n${owned.map((conflict) => `- ${conflict.field}`).join("\n")}`;
+    });
+    super(`Apply failed with ${conflicts.length} conflict${conflicts.length > 1 ? "s" : ""}: ${lines.join("\n")}`);
+  }
+}
+
+/** Leaf paths of a FieldsV1 set, as lists of `f:`/`k:` segments. */
+function leafPaths(set: JsonObject, prefix: string[] = []): string[][] {
+  const paths: string[][] = [];
+  for (const [segment, child] of Object.entries(set)) {
+    if (segment === ".") continue;
+    const path = [...prefix, segment];
+    const children = isPlainObject(child) ? Object.keys(child).filter((key) => key !== ".") : [];
+    if (children.length === 0) paths.push(path);
+    else paths.push(...leafPaths(child as JsonObject, path));
+  }
+  return paths;
+}
+
+function valueAt(value: Json | undefined, path: string[]): Json | undefined {
+  let current: Json | undefined = value;
+  for (const segment of path) {
+    if (segment.startsWith("f:") && isPlainObject(current)) current = current[segment.slice(2)];
+    else if (segment.startsWith("k:") && Array.isArray(current)) {
+      const key = JSON.parse(segment.slice(2)) as JsonObject;
+      current = current.find((item) => isPlainObject(item) && Object.entries(key).every(([name, expected]) => jsonEqual(item[name], expected)));
+    } else return undefined;
+  }
+  return current;
+}
+
+function printPath(path: string[]): string {
+  return path
+    .map((segment) => {
+      if (segment.startsWith("f:")) return `.${segment.slice(2)}`;
+      const key = JSON.parse(segment.slice(2)) as JsonObject;
+      return `[${Object.entries(key)
+        .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
+        .join(",")}]`;
+    })
+    .join("");
+}
+
+function withoutPaths(set: JsonObject, drop: string[][]): JsonObject {
+  const copy = cloneJson(set);
+  for (const path of drop) {
+    const parents: JsonObject[] = [copy];
+    let node: JsonObject | undefined = copy;
+    for (const segment of path.slice(0, -1)) {
+      const next: Json | undefined = node?.[segment];
+      node = isPlainObject(next) ? next : undefined;
+      if (node) parents.push(node);
+    }
+    if (!node) continue;
+    delete node[path[path.length - 1] ?? ""];
+    for (let depth = parents.length - 1; depth > 0; depth--) {
+      const parent = parents[depth];
+      if (parent && Object.keys(parent).filter((key) => key !== ".").length === 0) delete parents[depth - 1]?.[path[depth - 1] ?? ""];
+    }
+  }
+  return copy;
+}
+
+export function serverSideApply(current: KubeObject | undefined, applied: JsonObject, options: { manager: string; builtin: boolean; apiVersion: string; time: string; force: boolean }): KubeObject {
   const fields = fieldSet(applied, options.builtin);
+  const mine = new Set(leafPaths(fields).map((path) => JSON.stringify(path)));
+  let others = (current?.metadata.managedFields ?? []).filter((entry) => !(entry.manager === options.manager && entry.operation === "Apply"));
+  const conflicts: (ApplyConflict & { path: string[] })[] = [];
+  for (const entry of others) {
+    if (entry.operation !== "Apply" || !isPlainObject(entry.fieldsV1)) continue;
+    for (const path of leafPaths(entry.fieldsV1)) {
+      if (!mine.has(JSON.stringify(path)) || jsonEqual(valueAt(applied, path), valueAt(current as unknown as Json, path))) continue;
+      conflicts.push({ manager: String(entry.manager), apiVersion: String(entry.apiVersion ?? options.apiVersion), field: printPath(path), path });
+    }
+  }
+  if (conflicts.length > 0 && !options.force) throw new ApplyConflictError(conflicts.map(({ manager, apiVersion, field }) => ({ manager, apiVersion, field })));
+  if (conflicts.length > 0) {
+    others = others
+      .map((entry) => {
+        const lost = conflicts.filter((conflict) => conflict.manager === entry.manager).map((conflict) => conflict.path);
+        return lost.length > 0 && isPlainObject(entry.fieldsV1) ? { ...entry, fieldsV1: withoutPaths(entry.fieldsV1, lost) } : entry;
+      })
+      .filter((entry) => !isPlainObject(entry.fieldsV1) || Object.keys(entry.fieldsV1).length > 0);
+  }
   let merged: JsonObject;
   if (!current) merged = cloneJson(applied);
   else {
@@ -100,7 +198,6 @@ export function serverSideApply(current: KubeObject | undefined, applied: JsonOb
     if (previousEntry && isPlainObject(previousEntry.fieldsV1)) removeDropped(merged, previousEntry.fieldsV1, fields);
   }
   const result = merged as unknown as KubeObject;
-  const others = (current?.metadata.managedFields ?? []).filter((entry) => !(entry.manager === options.manager && entry.operation === "Apply"));
   result.metadata = {
     ...result.metadata,
     managedFields: [...others, { manager: options.manager, operation: "Apply", apiVersion: options.apiVersion, time: options.time, fieldsType: "FieldsV1", fieldsV1: fields }],

@@ -10,7 +10,7 @@ import { PatchError, applyJsonPatch, applyMergePatch, strategicMerge } from "../
 import { findResource, resourceId, type ResourceType } from "../resources";
 import { SelectorError, formatSelector, fromSelectorObject, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from "../selectors";
 import type { DeletionPropagation, ObjectInput } from "../store";
-import { serverSideApply } from "./apply";
+import { ApplyConflictError, serverSideApply } from "./apply";
 import { decodeBody, mediaType, readBody } from "./body";
 import { AGGREGATED_DISCOVERY_CONTENT_TYPE, aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregatedDiscovery } from "./discovery";
 import { ApiError, alreadyExists, badRequest, conflict, invalid, methodNotAllowed, notFound } from "./errors";
@@ -539,7 +539,15 @@ export class ClusterApiServer {
     const current = this.cluster.store.get(resource, path.namespace, path.name ?? "");
     const draft = draftFrom(applied, path);
     draft.metadata.name = path.name ?? "";
-    const merged = serverSideApply(current, draft as unknown as JsonObject, { manager, builtin: path.type.builtin, apiVersion: apiVersionFor(path), time: this.cluster.store.now() });
+    let merged: KubeObject;
+    try {
+      merged = serverSideApply(current, draft as unknown as JsonObject, { manager, builtin: path.type.builtin, apiVersion: apiVersionFor(path), time: this.cluster.store.now(), force: boolParam(query, "force") });
+    } catch (error) {
+      if (!(error instanceof ApplyConflictError)) throw error;
+      const details: JsonObject = { name: path.name ?? "", kind: path.type.plural, causes: error.conflicts.map((conflict) => ({ reason: "FieldManagerConflict", message: `conflict with "${conflict.manager}" using ${conflict.apiVersion}`, field: conflict.field })) };
+      if (path.type.group !== "") details.group = path.type.group;
+      throw new ApiError(409, "Conflict", error.message, details);
+    }
     if (!current) {
       const created = this.createObject(path, merged, dryRun);
       return { object: present(created, path) as unknown as Json, created: true };

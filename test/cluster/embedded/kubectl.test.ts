@@ -358,6 +358,35 @@ spec:
     await harness.kubectl(["scale", "deployment", "productpage-v1", "--replicas=1"]);
   });
 
+  it("server-side applies with field ownership: conflicts between managers unless forced", async () => {
+    const route = (v1: number) => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: details
+spec:
+  hosts: [details]
+  http:
+  - route:
+    - destination: {host: details, subset: v1}
+      weight: ${v1}
+    - destination: {host: details, subset: v2}
+      weight: ${100 - v1}
+`;
+    const alice = await harness.kubectl(["apply", "--server-side", "--field-manager=alice", "-f", "-"], route(90));
+    expect(alice.stdout).toContain("virtualservice.networking.istio.io/details serverside-applied");
+    expect((await harness.kubectl(["apply", "--server-side", "--field-manager=alice", "-f", "-"], route(90))).stdout).toContain("serverside-applied");
+    const bob = await harness.kubectl(["apply", "--server-side", "--field-manager=bob", "-f", "-"], route(50));
+    expect(bob.code).toBe(1);
+    expect(bob.stderr).toContain('Apply failed with 1 conflict: conflict with "alice" using networking.istio.io/v1: .spec.http');
+    const forced = await harness.kubectl(["apply", "--server-side", "--field-manager=bob", "--force-conflicts", "-f", "-"], route(50));
+    expect(forced.stdout).toContain("virtualservice.networking.istio.io/details serverside-applied");
+    const managers = await harness.kubectl(["get", "vs", "details", "--show-managed-fields", "-o", "jsonpath={range .metadata.managedFields[*]}{.manager}={.fieldsV1.f:spec}{\"\\n\"}{end}"]);
+    const owners = Object.fromEntries(managers.stdout.trim().split("\n").map((line) => [line.slice(0, line.indexOf("=")), JSON.parse(line.slice(line.indexOf("=") + 1)) as Record<string, unknown>]));
+    expect(Object.keys(owners.alice ?? {})).toEqual(["f:hosts"]);
+    expect(Object.keys(owners.bob ?? {}).sort()).toEqual(["f:hosts", "f:http"]);
+    expect((await harness.kubectl(["get", "vs", "details", "-o", "jsonpath={.spec.http[0].route[*].weight}"])).stdout).toBe("50 50");
+  });
+
   it("deletes what a file created", async () => {
     const path = join(harness.dir, "reviews.yaml");
     const result = await harness.kubectl(["delete", "-f", path]);
