@@ -91,6 +91,8 @@ export function ServiceGraph(props: { traffic: TrafficView | null; onSample: () 
           nodesDraggable={false}
           nodesConnectable={false}
           elementsSelectable={false}
+          nodesFocusable={false}
+          edgesFocusable={false}
           zoomOnScroll={false}
           panOnDrag={false}
           proOptions={{ hideAttribution: true }}

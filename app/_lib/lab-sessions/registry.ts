@@ -4,7 +4,7 @@
 import { applyObjects, ManifestError, parseManifests } from "@/cluster/apply";
 import { EmbeddedDriver, type EmbeddedLabCluster } from "@/cluster/embedded/driver";
 import { listClusterObjects } from "@/grader/analyze/live";
-import { readProductPage, versionOfPod } from "@/grader/istio/traffic";
+import { readProductPage } from "@/grader/istio/traffic";
 import { gradeLabObjective, runSteps } from "@/labs/runtime";
 import { createLabShell, type LabShell } from "@/shell";
 
@@ -29,7 +29,7 @@ export interface LiveEnvironment {
   lastTraffic?: TrafficSample;
 }
 
-const toolkit = { applyObjects, parseManifests, ManifestError, runSteps, gradeLabObjective, listClusterObjects, createLabShell, readProductPage, versionOfPod };
+const toolkit = { applyObjects, parseManifests, ManifestError, runSteps, gradeLabObjective, listClusterObjects, createLabShell, readProductPage };
 
 export interface LabRegistry {
   driver: EmbeddedDriver;
