@@ -8,69 +8,85 @@
 // advance virtual time to the next event (ordered by time, ties by scheduling order). Awaiting a plain promise
 // that is resolved by another simulated thread is not allowed: use a Gate or `join`.
 
-interface TimedEvent {
-  at: number;
-  seq: number;
-  fire: () => void;
-  cancelled: boolean;
-  fired: boolean;
-}
-
 /** A timer that can be cancelled before it fires. */
 export interface TimerHandle {
   cancel(): void;
 }
 
-/** Min-heap of events ordered by (virtual time, sequence); cancelled events are dropped lazily or on compaction. */
+/** One scheduled callback; it knows its heap slot so a cancellation removes it at once. */
+class TimedEvent implements TimerHandle {
+  /** Position in the queue's heap, -1 once it fired or was cancelled. */
+  index = -1;
+
+  constructor(
+    readonly at: number,
+    readonly seq: number,
+    /** The callback, or the resolve function of a sleeping thread when `wakes` is set. */
+    readonly fire: () => void,
+    /** Firing wakes a simulated thread (the clock counts it as runnable first). */
+    readonly wakes: boolean,
+    private readonly queue: EventQueue,
+  ) {}
+
+  cancel(): void {
+    if (this.index !== -1) this.queue.remove(this);
+  }
+}
+
+/** Min-heap of pending events ordered by (virtual time, sequence); cancelled events leave it at once. */
 class EventQueue {
-  private items: TimedEvent[] = [];
-  private cancelled = 0;
+  private readonly items: TimedEvent[] = [];
 
   get size(): number {
     return this.items.length;
   }
 
-  /** Notes a cancellation; rebuilds the heap without cancelled events when they dominate it. */
-  noteCancelled(): void {
-    this.cancelled += 1;
-    if (this.cancelled > 512 && this.cancelled * 2 > this.items.length) {
-      const live = this.items.filter((event) => !event.cancelled);
-      this.items = [];
-      this.cancelled = 0;
-      for (const event of live) this.push(event);
-    }
-  }
-
-  /** A cancelled event left the heap through pop(). */
-  droppedCancelled(): void {
-    if (this.cancelled > 0) this.cancelled -= 1;
-  }
-
-  peek(): TimedEvent | undefined {
-    return this.items[0];
-  }
-
   push(event: TimedEvent): void {
-    const items = this.items;
-    items.push(event);
-    let index = items.length - 1;
-    while (index > 0) {
-      const parent = (index - 1) >> 1;
-      const parentItem = items[parent] as TimedEvent;
-      if (!EventQueue.before(event, parentItem)) break;
-      items[index] = parentItem;
-      index = parent;
-    }
-    items[index] = event;
+    this.items.push(event);
+    this.siftUp(event, this.items.length - 1);
   }
 
   pop(): TimedEvent | undefined {
     const items = this.items;
     const top = items[0];
-    const last = items.pop();
-    if (top === undefined || last === undefined || items.length === 0) return top;
-    let index = 0;
+    if (top === undefined) return undefined;
+    const last = items.pop() as TimedEvent;
+    top.index = -1;
+    if (last !== top) this.siftDown(last, 0);
+    return top;
+  }
+
+  remove(event: TimedEvent): void {
+    const items = this.items;
+    const index = event.index;
+    event.index = -1;
+    const last = items.pop() as TimedEvent;
+    if (last === event) return;
+    // The last event takes the freed slot, then moves whichever way the order needs.
+    const parent = items[(index - 1) >> 1];
+    if (index > 0 && parent !== undefined && EventQueue.before(last, parent)) this.siftUp(last, index);
+    else this.siftDown(last, index);
+  }
+
+  private siftUp(event: TimedEvent, from: number): void {
+    const items = this.items;
+    let index = from;
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      const parentItem = items[parent] as TimedEvent;
+      if (!EventQueue.before(event, parentItem)) break;
+      items[index] = parentItem;
+      parentItem.index = index;
+      index = parent;
+    }
+    items[index] = event;
+    event.index = index;
+  }
+
+  private siftDown(event: TimedEvent, from: number): void {
+    const items = this.items;
     const length = items.length;
+    let index = from;
     for (;;) {
       const left = index * 2 + 1;
       if (left >= length) break;
@@ -78,12 +94,13 @@ class EventQueue {
       let child = left;
       if (right < length && EventQueue.before(items[right] as TimedEvent, items[left] as TimedEvent)) child = right;
       const childItem = items[child] as TimedEvent;
-      if (!EventQueue.before(childItem, last)) break;
+      if (!EventQueue.before(childItem, event)) break;
       items[index] = childItem;
+      childItem.index = index;
       index = child;
     }
-    items[index] = last;
-    return top;
+    items[index] = event;
+    event.index = index;
   }
 
   private static before(a: TimedEvent, b: TimedEvent): boolean {
@@ -96,30 +113,45 @@ class EventQueue {
  * waiter; waiting on an open gate returns at once.
  */
 export class Gate<T = void> {
-  private value: { v: T } | undefined;
-  private waiters: ((value: T) => void)[] = [];
+  private opened = false;
+  private value: T | undefined;
+  /** The first waiter (almost always the only one); later ones queue in `others`. */
+  private waiter: ((value: T) => void) | undefined;
+  private others: ((value: T) => void)[] | undefined;
 
   constructor(private readonly clock: SimClock) {}
 
   get isOpen(): boolean {
-    return this.value !== undefined;
+    return this.opened;
   }
 
   open(value: T): void {
-    if (this.value) return;
-    this.value = { v: value };
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) {
+    if (this.opened) return;
+    this.opened = true;
+    this.value = value;
+    const first = this.waiter;
+    const others = this.others;
+    this.waiter = undefined;
+    this.others = undefined;
+    if (first) {
       this.clock.markRunnable();
-      wake(value);
+      first(value);
+    }
+    if (others) {
+      for (const wake of others) {
+        this.clock.markRunnable();
+        wake(value);
+      }
     }
   }
 
   wait(): Promise<T> {
-    if (this.value) return Promise.resolve(this.value.v);
+    if (this.opened) return Promise.resolve(this.value as T);
     this.clock.markBlocked();
-    return new Promise<T>((resolve) => this.waiters.push(resolve));
+    return new Promise<T>((resolve) => {
+      if (this.waiter === undefined) this.waiter = resolve;
+      else (this.others ??= []).push(resolve);
+    });
   }
 }
 
@@ -137,7 +169,8 @@ export type TaskOutcome<T> = { ok: true; value: T } | { ok: false; error: unknow
 /** A spawned simulated thread; observers are told synchronously when it settles, before time can advance. */
 export class SimTask<T> {
   private outcome: TaskOutcome<T> | undefined;
-  private observers: ((outcome: TaskOutcome<T>) => void)[] = [];
+  /** Observers waiting for the outcome (allocated on the first one). */
+  private observers: ((outcome: TaskOutcome<T>) => void)[] | undefined;
 
   get settled(): boolean {
     return this.outcome !== undefined;
@@ -145,15 +178,15 @@ export class SimTask<T> {
 
   onSettled(observer: (outcome: TaskOutcome<T>) => void): void {
     if (this.outcome) observer(this.outcome);
-    else this.observers.push(observer);
+    else (this.observers ??= []).push(observer);
   }
 
   /** Used by the clock only. */
   settle(outcome: TaskOutcome<T>): void {
     this.outcome = outcome;
     const observers = this.observers;
-    this.observers = [];
-    for (const observer of observers) observer(outcome);
+    this.observers = undefined;
+    if (observers) for (const observer of observers) observer(outcome);
   }
 }
 
@@ -169,6 +202,8 @@ export class SimClock {
   private readonly wallClock: () => number;
   readonly epochMs: number;
   private eventsFired = 0;
+  /** `step` bound once, for queueMicrotask. */
+  private readonly stepCallback = (): void => this.step();
 
   constructor(options: SimClockOptions = {}) {
     this.wallClock = options.wallClock ?? Date.now;
@@ -221,36 +256,33 @@ export class SimClock {
     } catch (error) {
       promise = Promise.reject(error);
     }
-    promise.then(
-      (value) => {
-        task.settle({ ok: true, value });
-        this.threadDone();
-      },
-      (error: unknown) => {
-        task.settle({ ok: false, error });
-        this.threadDone();
-      },
-    );
+    void this.settleWhenDone(task, promise);
     return task;
   }
 
-  /** Waits `ms` of virtual time. */
+  /** Settles a spawned thread's task once its body's promise does (one microtask after, like `then`). */
+  private async settleWhenDone<T>(task: SimTask<T>, promise: Promise<T>): Promise<void> {
+    let outcome: TaskOutcome<T>;
+    try {
+      outcome = { ok: true, value: await promise };
+    } catch (error) {
+      outcome = { ok: false, error };
+    }
+    task.settle(outcome);
+    this.threadDone();
+  }
+
+  /** Waits `ms` of virtual time (the timed event resolves the thread's promise directly). */
   sleep(ms: number): Promise<void> {
-    const gate = new Gate<void>(this);
-    this.schedule(ms, () => gate.open());
-    return gate.wait();
+    return new Promise<void>((resolve) => {
+      this.schedule(ms, resolve, true);
+      this.markBlocked();
+    });
   }
 
   /** Calls `fire` after `ms` of virtual time unless cancelled (the callback must not await). */
   setTimer(ms: number, fire: () => void): TimerHandle {
-    const event = this.schedule(ms, fire);
-    return {
-      cancel: () => {
-        if (event.cancelled || event.fired) return;
-        event.cancelled = true;
-        this.queue.noteCancelled();
-      },
-    };
+    return this.schedule(ms, fire, false);
   }
 
   gate<T = void>(): Gate<T> {
@@ -269,12 +301,13 @@ export class SimClock {
   /** Waits for a spawned thread, or `timeoutMs` of virtual time, whichever comes first (undefined = no limit). */
   async race<T>(task: SimTask<T>, timeoutMs: number | undefined): Promise<RaceOutcome<T>> {
     if (timeoutMs === undefined || !Number.isFinite(timeoutMs)) return { finished: true, value: await this.join(task) };
-    const gate = new Gate<TaskOutcome<T> | { timeout: true }>(this);
-    const timer = this.setTimer(Math.max(0, timeoutMs), () => gate.open({ timeout: true }));
+    // The gate opens with the task's outcome, or with undefined when the timeout fires first.
+    const gate = new Gate<TaskOutcome<T> | undefined>(this);
+    const timer = this.setTimer(Math.max(0, timeoutMs), () => gate.open(undefined));
     task.onSettled((outcome) => gate.open(outcome));
     const outcome = await gate.wait();
     timer.cancel();
-    if ("timeout" in outcome) return { finished: false };
+    if (outcome === undefined) return { finished: false };
     if (!outcome.ok) throw outcome.error;
     return { finished: true, value: outcome.value };
   }
@@ -306,8 +339,8 @@ export class SimClock {
     this.maybeStep();
   }
 
-  private schedule(delayMs: number, fire: () => void): TimedEvent {
-    const event: TimedEvent = { at: this.current + Math.max(0, delayMs), seq: this.sequence++, fire, cancelled: false, fired: false };
+  private schedule(delayMs: number, fire: () => void, wakes = false): TimedEvent {
+    const event = new TimedEvent(this.current + Math.max(0, delayMs), this.sequence++, fire, wakes, this.queue);
     this.queue.push(event);
     return event;
   }
@@ -315,22 +348,18 @@ export class SimClock {
   private maybeStep(): void {
     if (this.stepQueued || this.runnable > 0 || this.foreground === 0) return;
     this.stepQueued = true;
-    queueMicrotask(() => this.step());
+    queueMicrotask(this.stepCallback);
   }
 
-  /** Fires every event due at the next instant, once no thread can run. */
+  /** Fires events one after another, in order, while no thread can run. */
   private step(): void {
     this.stepQueued = false;
     while (this.runnable === 0 && this.foreground > 0) {
       const event = this.queue.pop();
       if (!event) return;
-      if (event.cancelled) {
-        this.queue.droppedCancelled();
-        continue;
-      }
-      event.fired = true;
       this.current = Math.max(this.current, event.at);
       this.eventsFired += 1;
+      if (event.wakes) this.markRunnable();
       event.fire();
     }
     this.maybeStep();
