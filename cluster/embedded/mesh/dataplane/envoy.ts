@@ -23,7 +23,7 @@ import {
   type VirtualHost,
 } from "../envoy-types";
 import { LogBuffer } from "./access-log";
-import { response, Stream, type Headers, type HttpRequest, type HttpResponse } from "./http";
+import { copyHeaders, response, Stream, type Headers, type HttpRequest, type HttpResponse } from "./http";
 import { selectRoute, selectVirtualHost } from "./matching";
 import type { SeededRandom } from "./random";
 import type { SimClock } from "./sim-clock";
@@ -397,7 +397,7 @@ export class EnvoyProxy {
     const httpStats = this.stats.scope(`http.${context.hcm.stat_prefix}`);
     httpStats.inc("downstream_rq_total");
     httpStats.active += 1;
-    const request: HttpRequest = { ...incoming, headers: { ...incoming.headers } };
+    const request: HttpRequest = { method: incoming.method, path: incoming.path, authority: incoming.authority, scheme: incoming.scheme, headers: copyHeaders(incoming.headers), body: incoming.body };
     if (!request.headers["x-request-id"]) request.headers["x-request-id"] = this.random.uuid();
     if (context.direction === "inbound") {
       request.headers["x-forwarded-proto"] = request.scheme;
@@ -471,12 +471,12 @@ export class EnvoyProxy {
   }
 
   private localReply(status: number, body: string, flags: string[], details: string, extra: Partial<LogDetails> = {}, headers: Headers = {}): { response: HttpResponse; log: LogDetails } {
-    const replyHeaders: Headers = { ...headers };
+    const replyHeaders = copyHeaders(headers);
     if (body) {
       replyHeaders["content-type"] = "text/plain";
       replyHeaders["content-length"] = String(body.length);
     }
-    return { response: response(status, body, replyHeaders), log: { flags, details, ...extra } };
+    return { response: { status, body, headers: replyHeaders }, log: { flags, details, ...extra } };
   }
 
   private async routeHttp(request: HttpRequest, context: HttpContext, httpStats: StatScope): Promise<{ response: HttpResponse; log: LogDetails }> {
@@ -539,7 +539,8 @@ export class EnvoyProxy {
     }
 
     const routed = await this.forward(upstreamRequest, context, cluster, route, flags);
-    const result = { response: routed.response, log: { ...routed.log, routeName } };
+    routed.log.routeName = routeName;
+    const result = routed;
     for (const name of route.response_headers_to_remove ?? []) delete result.response.headers[name.toLowerCase()];
     for (const option of route.response_headers_to_add ?? []) result.response.headers[option.header.key.toLowerCase()] = option.header.value;
     return result;
@@ -568,9 +569,9 @@ export class EnvoyProxy {
     }
     const authority = action?.host_rewrite_literal ?? request.authority;
     if (path === request.path && authority === request.authority) return request;
-    const headers = { ...request.headers };
+    const headers = copyHeaders(request.headers);
     if (path !== request.path) headers["x-envoy-original-path"] = request.path;
-    return { ...request, path, authority, headers };
+    return { method: request.method, path, authority, scheme: request.scheme, headers, body: request.body };
   }
 
   private redirect(route: Route, request: HttpRequest, flags: string[], routeName: string | undefined): { response: HttpResponse; log: LogDetails } {
@@ -634,7 +635,7 @@ export class EnvoyProxy {
       // DNS clusters hold hostnames; resolve them as the proxy's DNS would.
       hosts = hosts.map((host) => {
         const resolved = this.network.workloads.resolve(host.ip, this.pod.namespace);
-        return resolved ? { ...host, ip: resolved.ip, address: `${resolved.ip}:${host.port}` } : host;
+        return resolved ? { address: `${resolved.ip}:${host.port}`, ip: resolved.ip, port: host.port, endpoint: host.endpoint } : host;
       });
     }
     hostsCache.set(source, hosts);
@@ -683,7 +684,7 @@ export class EnvoyProxy {
 
       switch (attempt.kind) {
         case "aborted":
-          return { response: response(0, ""), log: { ...common, flags: [...flags, ...retryFlags, "DC"], details: "downstream_remote_disconnect" } };
+          return { response: response(0, ""), log: { flags: [...flags, ...retryFlags, "DC"], details: "downstream_remote_disconnect", ...common } };
         case "no_healthy":
           runtime.stats.inc("upstream_cx_none_healthy");
           return this.localReply(503, "no healthy upstream", [...flags, ...retryFlags, "UH"], "no_healthy_upstream", common);
@@ -711,7 +712,7 @@ export class EnvoyProxy {
             const completed = await this.sleepUnlessAborted(waitMs, context.stream);
             if (!completed) {
               runtime.finishRetry();
-              return { response: response(0, ""), log: { ...common, flags: [...flags, "DC"], details: "downstream_remote_disconnect" } };
+              return { response: response(0, ""), log: { flags: [...flags, "DC"], details: "downstream_remote_disconnect", ...common } };
             }
             if (deadline !== undefined && this.clock.now() >= deadline) {
               runtime.finishRetry();
@@ -732,13 +733,18 @@ export class EnvoyProxy {
         case "connect_failure": {
           const body = `upstream connect error or disconnect/reset before headers. ${retriedPrefix}${attempt.detail}`;
           const transport = attempt.detail.includes("transport failure reason: ") ? attempt.detail.split("transport failure reason: ")[1] : undefined;
-          return this.localReply(503, body, [...flags, "UF", ...retryFlags], `upstream_reset_before_response_started{${attempt.detail.startsWith("connection timeout") ? "connection_timeout" : "remote_connection_failure"}}`, { ...common, transportFailure: transport });
+          common.transportFailure = transport;
+          return this.localReply(503, body, [...flags, "UF", ...retryFlags], `upstream_reset_before_response_started{${attempt.detail.startsWith("connection timeout") ? "connection_timeout" : "remote_connection_failure"}}`, common);
         }
         case "per_try_timeout":
           this.chargeUpstream(runtime, 504);
-          return this.localReply(504, "upstream request timeout", [...flags, "UT", ...retryFlags], "upstream_per_try_timeout", { ...common, upstreamLocalAddress: attempt.localAddress });
+          common.upstreamLocalAddress = attempt.localAddress;
+          return this.localReply(504, "upstream request timeout", [...flags, "UT", ...retryFlags], "upstream_per_try_timeout", common);
         case "response": {
-          return { response: attempt.response, log: { ...common, flags: [...flags, ...retryFlags], details: "via_upstream", serviceTimeMs: attempt.serviceTimeMs, upstreamLocalAddress: attempt.localAddress } };
+          return {
+            response: attempt.response,
+            log: { flags: [...flags, ...retryFlags], details: "via_upstream", upstreamCluster: cluster.name, upstreamHost: attempt.host.address, serviceTimeMs: attempt.serviceTimeMs, upstreamLocalAddress: attempt.localAddress },
+          };
         }
       }
     }
@@ -934,9 +940,9 @@ export class EnvoyProxy {
     const cluster = this.config()?.clusters.get(clusterName);
     if (!cluster) return;
     const [host, port] = request.authority.split(":");
-    const shadowRequest: HttpRequest = { ...request, authority: port ? `${host}-shadow:${port}` : `${host}-shadow`, headers: { ...request.headers } };
+    const shadowRequest: HttpRequest = { method: request.method, path: request.path, authority: port ? `${host}-shadow:${port}` : `${host}-shadow`, scheme: request.scheme, headers: copyHeaders(request.headers), body: request.body };
     const runtime = this.runtime(clusterName);
-    const shadowContext: HttpContext = { ...context, stream: new Stream() };
+    const shadowContext: HttpContext = { direction: context.direction, hcm: context.hcm, destination: context.destination, peer: context.peer, stream: new Stream() };
     this.clock.spawn(async () => {
       const hosts = this.hosts(cluster, context.destination, this.config());
       await this.attempt(shadowRequest, shadowContext, cluster, runtime, hosts, new Set(), 0, undefined, undefined);

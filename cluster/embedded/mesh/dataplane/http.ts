@@ -22,7 +22,15 @@ export interface HttpResponse {
 }
 
 export function response(status: number, body: string, headers: Headers = {}): HttpResponse {
-  return { status, body, headers: { ...headers } };
+  return { status, body, headers: copyHeaders(headers) };
+}
+
+/**
+ * A header map the caller may extend. Object.assign rather than `{ ...headers }`: V8 (Node 20) gives a spread
+ * copy a map outside the transition tree, so every header added to it afterwards takes a slow path (microseconds).
+ */
+export function copyHeaders(headers: Headers): Headers {
+  return Object.assign({}, headers);
 }
 
 export function jsonResponse(status: number, value: unknown, headers: Headers = {}): HttpResponse {
