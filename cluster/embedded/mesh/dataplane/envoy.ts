@@ -28,7 +28,7 @@ import { selectRoute, selectVirtualHost } from "./matching";
 import type { SeededRandom } from "./random";
 import type { SimClock } from "./sim-clock";
 import { CLUSTER_COUNTERS, HTTP_COUNTERS, OUTLIER_COUNTERS, ProxyStats, type StatScope } from "./stats";
-import { ClusterRuntime, type ConnectBehaviour, type UpstreamConnection, type UpstreamHost } from "./upstream";
+import { ClusterRuntime, type AcquireResult, type ConnectBehaviour, type UpstreamConnection, type UpstreamHost } from "./upstream";
 import type { WorkloadDirectory, WorkloadPod } from "./workloads";
 
 /** Who is on the other end of a connection arriving at a proxy or app. */
@@ -125,6 +125,48 @@ function routerSettings(action: NonNullable<Route["route"]>): RouterSettings {
 /** Parsed `retry_on` lists, per policy object of the config. */
 const retryConditions = new WeakMap<RetryPolicy, Set<string>>();
 
+/** Whether an HTTP connection manager runs the fault filter, per HCM object of the config. */
+const faultFilterCache = new WeakMap<HttpConnectionManager, boolean>();
+
+function hasFaultFilter(hcm: HttpConnectionManager): boolean {
+  let enabled = faultFilterCache.get(hcm);
+  if (enabled === undefined) {
+    enabled = hcm.http_filters.some((filter) => filter.name === FILTER.fault);
+    faultFilterCache.set(hcm, enabled);
+  }
+  return enabled;
+}
+
+/** `downstream_rq_<N>xx` counter names by status class. */
+const DOWNSTREAM_CLASS_COUNTERS = ["downstream_rq_0xx", "downstream_rq_1xx", "downstream_rq_2xx", "downstream_rq_3xx", "downstream_rq_4xx", "downstream_rq_5xx"];
+
+/** `upstream_rq_<status>` and `upstream_rq_<N>xx` counter names per status, built once. */
+const upstreamStatusCounters = new Map<number, readonly [string, string]>();
+
+function upstreamCounters(status: number): readonly [string, string] {
+  let names = upstreamStatusCounters.get(status);
+  if (!names) {
+    names = [`upstream_rq_${status}`, `upstream_rq_${codeClass(status)}`];
+    upstreamStatusCounters.set(status, names);
+  }
+  return names;
+}
+
+/** The port of an `inbound|<port>||` cluster name, per name. */
+const inboundPorts = new Map<string, number>();
+
+function inboundPort(clusterName: string): number {
+  let port = inboundPorts.get(clusterName);
+  if (port === undefined) {
+    port = Number(clusterName.split("|")[1]);
+    inboundPorts.set(clusterName, port);
+  }
+  return port;
+}
+
+/** Reused for attempts that must not avoid any host. */
+const NO_HOSTS: ReadonlySet<string> = new Set();
+
 const OVERFLOW_BODY = "upstream connect error or disconnect/reset before headers. reset reason: overflow";
 
 /** Outcome of one upstream attempt. */
@@ -136,6 +178,21 @@ type Attempt =
   | { kind: "global_timeout"; host?: UpstreamHost }
   | { kind: "aborted"; host?: UpstreamHost }
   | { kind: "no_healthy" };
+
+/** What the router (or a local reply) answers, with the details the access log needs. */
+interface RouteResult {
+  response: HttpResponse;
+  log: LogDetails;
+}
+
+/** Lookups derived from one config object of this proxy, rebuilt when the proxy accepts a new one. */
+interface ConfigTables {
+  config: ProxyConfig;
+  /** Outbound filter chain per destination ip, then per port × 2 + (TLS ? 1 : 0). */
+  outbound: Map<string, Map<number, FilterChain | undefined>>;
+  /** Inbound filter chain per local port. */
+  inbound: Map<number, FilterChain | undefined>;
+}
 
 interface HttpContext {
   direction: "outbound" | "inbound";
@@ -201,11 +258,15 @@ export class EnvoyProxy {
   private readonly metricNames = new Map<string, string>();
   private readonly clientCerts = new Map<string, string>();
   private dateSecond = -1;
-  private chainCacheConfig: ProxyConfig | undefined;
   private configSeen: number | undefined;
   private configHeld: ProxyConfig | undefined;
-  private readonly chainCache = new Map<string, FilterChain | undefined>();
+  private tablesHeld: ConfigTables | undefined;
   private dateText = "";
+  /** HTTP connection manager stat scopes by stat_prefix. */
+  private readonly httpScopes = new Map<string, StatScope>();
+  /** This pod's own address per port (inbound destinations and local app hosts). */
+  private readonly localDestinations = new Map<number, { ip: string; port: number }>();
+  private readonly localHosts = new Map<number, UpstreamHost>();
 
   constructor(
     readonly pod: WorkloadPod,
@@ -255,40 +316,70 @@ export class EnvoyProxy {
 
   /** The local app opened a connection to ip:port (iptables sent it to the outbound capture port 15001). */
   outbound(request: HttpRequest, destination: { ip: string; port: number }, stream: Stream, peer: PeerInfo): Promise<Exchange> {
-    const tls = request.scheme === "https";
-    const chain = this.cachedChain(`o|${destination.ip}|${destination.port}|${tls ? 1 : 0}`, (config) => {
-      const listener = this.outboundListener(config, destination);
-      return listener ? this.filterChain(listener, destination, tls) : undefined;
-    });
+    const chain = this.outboundChain(destination, request.scheme === "https");
     return this.dispatch(chain, request, destination, stream, peer, "outbound");
   }
 
   /** A connection arrived at this pod's port (sidecar: inbound capture 15006; gateway: its own listener). */
   inbound(request: HttpRequest, port: number, stream: Stream, peer: PeerInfo): Promise<Exchange> {
-    const destination = { ip: this.pod.ip, port };
-    const chain = this.cachedChain(`i|${port}`, (config) => {
-      const listeners = [...config.listeners.values()];
-      const listener = this.pod.isRouter
-        ? listeners.find((item) => item.address.socket_address.port_value === port)
-        : (listeners.find((item) => item.address.socket_address.port_value === 15006) ?? listeners.find((item) => item.traffic_direction === "INBOUND"));
-      return listener ? this.filterChain(listener, destination, false) : undefined;
-    });
+    const destination = this.localDestination(port);
+    const chain = this.inboundChain(destination);
     if (!chain && !this.pod.isRouter) return this.inboundWithoutConfig(request, port);
     return this.dispatch(chain, request, destination, stream, peer, "inbound");
   }
 
-  /** Listener and filter-chain choice per destination, recomputed whenever the proxy's config object changes. */
-  private cachedChain(key: string, choose: (config: ProxyConfig) => FilterChain | undefined): FilterChain | undefined {
+  /** Lookup tables of the config this proxy holds (undefined before its first config). */
+  private tables(): ConfigTables | undefined {
     const config = this.config();
     if (!config) return undefined;
-    if (config !== this.chainCacheConfig) {
-      this.chainCacheConfig = config;
-      this.chainCache.clear();
+    if (this.tablesHeld?.config !== config) this.tablesHeld = { config, outbound: new Map(), inbound: new Map() };
+    return this.tablesHeld;
+  }
+
+  /** Listener and filter chain for an outbound connection, chosen once per destination and config. */
+  private outboundChain(destination: { ip: string; port: number }, tls: boolean): FilterChain | undefined {
+    const tables = this.tables();
+    if (!tables) return undefined;
+    let byPort = tables.outbound.get(destination.ip);
+    if (!byPort) {
+      byPort = new Map();
+      tables.outbound.set(destination.ip, byPort);
     }
-    if (this.chainCache.has(key)) return this.chainCache.get(key);
-    const chain = choose(config);
-    this.chainCache.set(key, chain);
+    const key = destination.port * 2 + (tls ? 1 : 0);
+    let chain = byPort.get(key);
+    if (chain === undefined && !byPort.has(key)) {
+      const listener = this.outboundListener(tables.config, destination);
+      chain = listener ? this.filterChain(listener, destination, tls) : undefined;
+      byPort.set(key, chain);
+    }
     return chain;
+  }
+
+  /** Listener and filter chain for a connection to this pod's port, chosen once per port and config. */
+  private inboundChain(destination: { ip: string; port: number }): FilterChain | undefined {
+    const tables = this.tables();
+    if (!tables) return undefined;
+    const port = destination.port;
+    let chain = tables.inbound.get(port);
+    if (chain === undefined && !tables.inbound.has(port)) {
+      const listeners = [...tables.config.listeners.values()];
+      const listener = this.pod.isRouter
+        ? listeners.find((item) => item.address.socket_address.port_value === port)
+        : (listeners.find((item) => item.address.socket_address.port_value === 15006) ?? listeners.find((item) => item.traffic_direction === "INBOUND"));
+      chain = listener ? this.filterChain(listener, destination, false) : undefined;
+      tables.inbound.set(port, chain);
+    }
+    return chain;
+  }
+
+  /** This pod's ip:port as a connection's original destination. */
+  private localDestination(port: number): { ip: string; port: number } {
+    let destination = this.localDestinations.get(port);
+    if (!destination) {
+      destination = { ip: this.pod.ip, port };
+      this.localDestinations.set(port, destination);
+    }
+    return destination;
   }
 
   private outboundListener(config: ProxyConfig, destination: { ip: string; port: number }): Listener | undefined {
@@ -394,9 +485,28 @@ export class EnvoyProxy {
   private async handleHttp(incoming: HttpRequest, context: HttpContext): Promise<Exchange> {
     const started = this.clock.now();
     await this.processingDelay(context.direction);
-    const httpStats = this.stats.scope(`http.${context.hcm.stat_prefix}`);
+    const httpStats = this.httpScope(context.hcm.stat_prefix);
     httpStats.inc("downstream_rq_total");
     httpStats.active += 1;
+    const request = this.downstreamRequest(incoming, context);
+    const routed = this.routeHttp(request, context, httpStats);
+    const result = routed instanceof Promise ? await routed : routed;
+    httpStats.active -= 1;
+    return this.completeHttp(request, context, httpStats, result, started);
+  }
+
+  /** Counters of one HTTP connection manager (`http.<stat_prefix>.*`). */
+  private httpScope(statPrefix: string): StatScope {
+    let scope = this.httpScopes.get(statPrefix);
+    if (!scope) {
+      scope = this.stats.scope(`http.${statPrefix}`);
+      this.httpScopes.set(statPrefix, scope);
+    }
+    return scope;
+  }
+
+  /** The request as the connection manager passes it on: its own copy, with x-request-id and, inbound, XFP/XFCC. */
+  private downstreamRequest(incoming: HttpRequest, context: HttpContext): HttpRequest {
     const request: HttpRequest = { method: incoming.method, path: incoming.path, authority: incoming.authority, scheme: incoming.scheme, headers: copyHeaders(incoming.headers), body: incoming.body };
     if (!request.headers["x-request-id"]) request.headers["x-request-id"] = this.random.uuid();
     if (context.direction === "inbound") {
@@ -404,49 +514,53 @@ export class EnvoyProxy {
       const peerPod = context.peer.pod;
       if (peerPod && (peerPod.hasSidecar || peerPod.isRouter)) request.headers["x-forwarded-client-cert"] = this.clientCertHeader(peerPod);
     }
-    const result = await this.routeHttp(request, context, httpStats);
-    httpStats.active -= 1;
+    return request;
+  }
+
+  /** Finishes a request: response headers and counters, telemetry, the access-log entry. */
+  private completeHttp(request: HttpRequest, context: HttpContext, httpStats: StatScope, result: RouteResult, started: number): Exchange {
     const { log } = result;
     const aborted = context.stream.aborted;
     const reply = aborted ? response(0, "") : result.response;
     if (aborted && !log.flags.includes("DC")) log.flags.push("DC");
     if (!aborted) {
-      reply.headers.server = context.hcm.server_name ?? "envoy";
-      reply.headers.date ??= this.httpDate();
-      if (reply.body && reply.headers["content-length"] === undefined) reply.headers["content-length"] = String(Buffer.byteLength(reply.body));
-      if (log.serviceTimeMs !== undefined) reply.headers["x-envoy-upstream-service-time"] = String(Math.round(log.serviceTimeMs));
-      httpStats.inc(`downstream_rq_${codeClass(reply.status)}`);
+      const headers = reply.headers;
+      headers.server = context.hcm.server_name ?? "envoy";
+      headers.date ??= this.httpDate();
+      if (reply.body && headers["content-length"] === undefined) headers["content-length"] = String(Buffer.byteLength(reply.body));
+      if (log.serviceTimeMs !== undefined) headers["x-envoy-upstream-service-time"] = String(Math.round(log.serviceTimeMs));
+      httpStats.inc(DOWNSTREAM_CLASS_COUNTERS[Math.floor(reply.status / 100)] ?? `downstream_rq_${codeClass(reply.status)}`);
       httpStats.inc("downstream_rq_completed");
     }
     const duration = (aborted ? (context.stream.abortedAt ?? this.clock.now()) : this.clock.now()) - started;
     this.recordRequestMetric(context, request, reply.status, log);
     this.accessLog.push({
-        startEpochMs: this.clock.epochMs + started,
-        method: request.method,
-        path: request.path,
-        protocol: "HTTP/1.1",
-        responseCode: reply.status,
-        responseFlags: log.flags,
-        responseCodeDetails: aborted ? "downstream_remote_disconnect" : log.details,
-        connectionTerminationDetails: log.terminationDetails,
-        upstreamTransportFailureReason: log.transportFailure,
-        bytesReceived: request.body.length,
-        bytesSent: reply.body.length,
-        durationMs: duration,
-        upstreamServiceTimeMs: aborted ? undefined : log.serviceTimeMs,
-        forwardedFor: request.headers["x-forwarded-for"],
-        userAgent: request.headers["user-agent"],
-        requestId: request.headers["x-request-id"],
-        authority: request.authority,
-        upstreamHost: log.upstreamHost,
-        upstreamCluster: log.upstreamCluster,
-        upstreamLocalAddress: log.upstreamLocalAddress,
-        downstreamLocalAddress: `${context.destination.ip}:${context.destination.port}`,
-        downstreamRemoteAddress: context.peer.address,
-        // Gateways carry no tlsMode label, so sidecars reach them in plain text (no SNI).
-        requestedServerName: context.direction === "inbound" && !this.pod.isRouter ? context.peer.sni : undefined,
-        routeName: log.routeName,
-      });
+      startEpochMs: this.clock.epochMs + started,
+      method: request.method,
+      path: request.path,
+      protocol: "HTTP/1.1",
+      responseCode: reply.status,
+      responseFlags: log.flags,
+      responseCodeDetails: aborted ? "downstream_remote_disconnect" : log.details,
+      connectionTerminationDetails: log.terminationDetails,
+      upstreamTransportFailureReason: log.transportFailure,
+      bytesReceived: request.body.length,
+      bytesSent: reply.body.length,
+      durationMs: duration,
+      upstreamServiceTimeMs: aborted ? undefined : log.serviceTimeMs,
+      forwardedFor: request.headers["x-forwarded-for"],
+      userAgent: request.headers["user-agent"],
+      requestId: request.headers["x-request-id"],
+      authority: request.authority,
+      upstreamHost: log.upstreamHost,
+      upstreamCluster: log.upstreamCluster,
+      upstreamLocalAddress: log.upstreamLocalAddress,
+      downstreamLocalAddress: `${context.destination.ip}:${context.destination.port}`,
+      downstreamRemoteAddress: context.peer.address,
+      // Gateways carry no tlsMode label, so sidecars reach them in plain text (no SNI).
+      requestedServerName: context.direction === "inbound" && !this.pod.isRouter ? context.peer.sni : undefined,
+      routeName: log.routeName,
+    });
     return { response: reply, flags: log.flags, upstreamCluster: log.upstreamCluster, upstreamHost: log.upstreamHost, durationMs: duration };
   }
 
@@ -470,7 +584,7 @@ export class EnvoyProxy {
     return this.dateText;
   }
 
-  private localReply(status: number, body: string, flags: string[], details: string, extra: Partial<LogDetails> = {}, headers: Headers = {}): { response: HttpResponse; log: LogDetails } {
+  private localReply(status: number, body: string, flags: string[], details: string, extra: Partial<LogDetails> = {}, headers: Headers = {}): RouteResult {
     const replyHeaders = copyHeaders(headers);
     if (body) {
       replyHeaders["content-type"] = "text/plain";
@@ -479,7 +593,8 @@ export class EnvoyProxy {
     return { response: { status, body, headers: replyHeaders }, log: { flags, details, ...extra } };
   }
 
-  private async routeHttp(request: HttpRequest, context: HttpContext, httpStats: StatScope): Promise<{ response: HttpResponse; log: LogDetails }> {
+  /** Route choice and everything before the router; synchronous unless a fault delay or the upstream is awaited. */
+  private routeHttp(request: HttpRequest, context: HttpContext, httpStats: StatScope): RouteResult | Promise<RouteResult> {
     const config = this.config();
     const hcm = context.hcm;
     const routeConfig = hcm.route_config ?? (hcm.rds ? config?.routes.get(hcm.rds.route_config_name) : undefined);
@@ -495,22 +610,34 @@ export class EnvoyProxy {
       return this.localReply(301, "", [], "via_upstream", { routeName }, { location: `https://${request.authority.replace(/:\d+$/, "")}${request.path}` });
     }
     if (vhost.include_request_attempt_count) request.headers["x-envoy-attempt-count"] = "1";
-    for (const name of route.request_headers_to_remove ?? []) delete request.headers[name.toLowerCase()];
-    for (const option of route.request_headers_to_add ?? []) {
-      const name = option.header.key.toLowerCase();
-      if (option.append_action === "ADD_IF_ABSENT" && request.headers[name] !== undefined) continue;
-      request.headers[name] = option.header.value;
+    if (route.request_headers_to_remove) for (const name of route.request_headers_to_remove) delete request.headers[name.toLowerCase()];
+    if (route.request_headers_to_add) {
+      for (const option of route.request_headers_to_add) {
+        const name = option.header.key.toLowerCase();
+        if (option.append_action === "ADD_IF_ABSENT" && request.headers[name] !== undefined) continue;
+        request.headers[name] = option.header.value;
+      }
     }
 
     // Fault filter (it sits before the router; the route carries its per-filter config).
-    const fault = hcm.http_filters.some((filter) => filter.name === FILTER.fault) ? (route.typed_per_filter_config?.[FILTER.fault] as HTTPFault | undefined) : undefined;
+    const fault = hasFaultFilter(hcm) ? (route.typed_per_filter_config?.[FILTER.fault] as HTTPFault | undefined) : undefined;
     const flags: string[] = [];
-    if (fault) {
-      const faultOutcome = await this.applyFault(fault, httpStats, context.stream, flags);
-      if (faultOutcome === "aborted") return { response: response(0, ""), log: { flags: [...flags, "DC"], details: "downstream_remote_disconnect", routeName } };
-      if (faultOutcome) return this.localReply(faultOutcome.status, "fault filter abort", [...flags, "FI"], "fault_filter_abort", { routeName });
-    }
+    if (fault) return this.faultThenRoute(fault, request, context, httpStats, route, config, flags);
+    return this.routeAction(request, context, httpStats, route, config, flags);
+  }
 
+  /** The fault filter's delay and abort, then the route's action unless the fault answered. */
+  private async faultThenRoute(fault: HTTPFault, request: HttpRequest, context: HttpContext, httpStats: StatScope, route: Route, config: ProxyConfig | undefined, flags: string[]): Promise<RouteResult> {
+    const routeName = route.name;
+    const faultOutcome = await this.applyFault(fault, httpStats, context.stream, flags);
+    if (faultOutcome === "aborted") return { response: response(0, ""), log: { flags: [...flags, "DC"], details: "downstream_remote_disconnect", routeName } };
+    if (faultOutcome) return this.localReply(faultOutcome.status, "fault filter abort", [...flags, "FI"], "fault_filter_abort", { routeName });
+    return this.routeAction(request, context, httpStats, route, config, flags);
+  }
+
+  /** The route's action: direct response, redirect, or the router towards the chosen cluster (with mirrors). */
+  private routeAction(request: HttpRequest, context: HttpContext, httpStats: StatScope, route: Route, config: ProxyConfig | undefined, flags: string[]): RouteResult | Promise<RouteResult> {
+    const routeName = route.name;
     if (route.direct_response) {
       httpStats.inc("rq_direct_response");
       const body = route.direct_response.body?.inline_string ?? "";
@@ -533,17 +660,13 @@ export class EnvoyProxy {
     }
 
     const upstreamRequest = this.rewrite(request, route);
-    for (const mirror of action.request_mirror_policies ?? []) {
-      const fraction = mirror.runtime_fraction ? fractionValue(mirror.runtime_fraction.default_value) : 1;
-      if (this.random.next() < fraction) this.shadow(mirror.cluster, upstreamRequest, context);
+    if (action.request_mirror_policies) {
+      for (const mirror of action.request_mirror_policies) {
+        const fraction = mirror.runtime_fraction ? fractionValue(mirror.runtime_fraction.default_value) : 1;
+        if (this.random.next() < fraction) this.shadow(mirror.cluster, upstreamRequest, context);
+      }
     }
-
-    const routed = await this.forward(upstreamRequest, context, cluster, route, flags);
-    routed.log.routeName = routeName;
-    const result = routed;
-    for (const name of route.response_headers_to_remove ?? []) delete result.response.headers[name.toLowerCase()];
-    for (const option of route.response_headers_to_add ?? []) result.response.headers[option.header.key.toLowerCase()] = option.header.value;
-    return result;
+    return this.forward(upstreamRequest, context, cluster, route, flags);
   }
 
   private pickCluster(action: NonNullable<Route["route"]>): string | undefined {
@@ -651,32 +774,49 @@ export class EnvoyProxy {
     return cluster.name.startsWith("inbound|") || cluster.name === INBOUND_PASSTHROUGH_CLUSTER;
   }
 
-  /** Router filter: timeouts, retries and one upstream attempt after another. */
-  private async forward(request: HttpRequest, context: HttpContext, cluster: Cluster, route: Route, flags: string[]): Promise<{ response: HttpResponse; log: LogDetails }> {
+  /** Router filter: timeouts, retries and one upstream attempt after another; the route's response headers apply to its answer. */
+  private forward(request: HttpRequest, context: HttpContext, cluster: Cluster, route: Route, flags: string[]): Promise<RouteResult> {
+    const answered = this.routeAttempts(request, context, cluster, route, flags);
+    if (!route.response_headers_to_remove && !route.response_headers_to_add) return answered;
+    return answered.then((result) => {
+      for (const name of route.response_headers_to_remove ?? []) delete result.response.headers[name.toLowerCase()];
+      for (const option of route.response_headers_to_add ?? []) result.response.headers[option.header.key.toLowerCase()] = option.header.value;
+      return result;
+    });
+  }
+
+  /** Attempts until one answers or retries stop (the answer carries the route's name for the access log). */
+  private async routeAttempts(request: HttpRequest, context: HttpContext, cluster: Cluster, route: Route, flags: string[]): Promise<RouteResult> {
     const action = route.route ?? {};
+    const routeName = route.name;
     const runtime = this.runtime(cluster.name);
     const config = this.config();
-    const { perTryMs, maxRetries, avoidPrevious, reselects, ...settings } = routerSettings(action);
+    const settings = routerSettings(action);
+    const { perTryMs, maxRetries } = settings;
+    const reselects = settings.avoidPrevious ? settings.reselects : 0;
     let timeoutMs = settings.timeoutMs;
     const headerTimeout = request.headers["x-envoy-upstream-rq-timeout-ms"];
     if (headerTimeout !== undefined && Number.isFinite(Number(headerTimeout)) && Number(headerTimeout) >= 0) timeoutMs = Number(headerTimeout);
     const deadline = timeoutMs > 0 ? this.clock.now() + timeoutMs : undefined;
     const policy = action.retry_policy;
-    const tried = new Set<string>();
+    const localApp = this.isLocalAppCluster(cluster);
+    /** Hosts earlier attempts used, when the policy avoids them (allocated on the first retry). */
+    let tried: Set<string> | undefined;
     let retries = 0;
     const retryFlags: string[] = [];
     let holdingRetry = false;
 
     for (let attemptNumber = 1; ; attemptNumber++) {
       if (attemptNumber > 1 && request.headers["x-envoy-attempt-count"] !== undefined) request.headers["x-envoy-attempt-count"] = String(attemptNumber);
-      const hosts = this.isLocalAppCluster(cluster) ? [] : this.hosts(cluster, context.destination, config);
-      const attempt = await this.attempt(request, context, cluster, runtime, hosts, avoidPrevious ? tried : new Set(), avoidPrevious ? reselects : 0, perTryMs, deadline);
+      const hosts = localApp ? [] : this.hosts(cluster, context.destination, config);
+      const pending = this.attempt(request, context, cluster, runtime, hosts, tried ?? NO_HOSTS, reselects, perTryMs, deadline);
+      const attempt = pending instanceof Promise ? await pending : pending;
       if (holdingRetry) {
         runtime.finishRetry();
         holdingRetry = false;
       }
-      if ("host" in attempt && attempt.host) tried.add(attempt.host.address);
-      const common: Partial<LogDetails> = { upstreamCluster: cluster.name, upstreamHost: "host" in attempt ? attempt.host?.address : undefined };
+      const host = attempt.kind === "no_healthy" ? undefined : attempt.host;
+      const common: Partial<LogDetails> = { upstreamCluster: cluster.name, upstreamHost: host?.address, routeName };
 
       // Outlier detection hears about every upstream result except overflow and local cancellation.
       if (attempt.kind === "response") runtime.recordOutcome(cluster, hosts, attempt.host.address, attempt.response.status >= 500);
@@ -719,6 +859,7 @@ export class EnvoyProxy {
               runtime.stats.inc("upstream_rq_timeout");
               return this.localReply(504, "upstream request timeout", [...flags, "UT"], "upstream_response_timeout", common);
             }
+            if (settings.avoidPrevious && host) (tried ??= new Set()).add(host.address);
             continue;
           }
           retryFlags.push("UO");
@@ -743,7 +884,15 @@ export class EnvoyProxy {
         case "response": {
           return {
             response: attempt.response,
-            log: { flags: [...flags, ...retryFlags], details: "via_upstream", upstreamCluster: cluster.name, upstreamHost: attempt.host.address, serviceTimeMs: attempt.serviceTimeMs, upstreamLocalAddress: attempt.localAddress },
+            log: {
+              flags: retryFlags.length === 0 ? flags : [...flags, ...retryFlags],
+              details: "via_upstream",
+              upstreamCluster: cluster.name,
+              upstreamHost: attempt.host.address,
+              routeName,
+              serviceTimeMs: attempt.serviceTimeMs,
+              upstreamLocalAddress: attempt.localAddress,
+            },
           };
         }
       }
@@ -751,8 +900,9 @@ export class EnvoyProxy {
   }
 
   private chargeUpstream(runtime: ClusterRuntime, status: number): void {
-    runtime.stats.inc(`upstream_rq_${status}`);
-    runtime.stats.inc(`upstream_rq_${codeClass(status)}`);
+    const [byStatus, byClass] = upstreamCounters(status);
+    runtime.stats.inc(byStatus);
+    runtime.stats.inc(byClass);
     runtime.stats.inc("upstream_rq_completed");
   }
 
@@ -798,8 +948,11 @@ export class EnvoyProxy {
     }
   }
 
-  /** One try: pick a host, get a pooled connection (circuit breakers), send, wait (per-try and route timeouts). */
-  private async attempt(
+  /**
+   * One try: pick a host, get a pooled connection (circuit breakers), send, wait (per-try and route timeouts).
+   * Synchronous up to the first real wait: a ready connection goes straight to sending.
+   */
+  private attempt(
     request: HttpRequest,
     context: HttpContext,
     cluster: Cluster,
@@ -809,26 +962,54 @@ export class EnvoyProxy {
     reselects: number,
     perTryMs: number | undefined,
     deadline: number | undefined,
-  ): Promise<Attempt> {
+  ): Attempt | Promise<Attempt> {
     if (this.isLocalAppCluster(cluster)) return this.attemptLocalApp(request, context, cluster);
     const host = runtime.pickHost(cluster, hosts, avoid, reselects);
     if (!host) return { kind: "no_healthy" };
+    if (deadline !== undefined) return this.attemptBeforeDeadline(request, context, cluster, runtime, host, perTryMs, deadline);
     const stream = context.stream;
     let cancelPending: (() => void) | undefined;
-    const deadlineTimer = deadline !== undefined ? this.clock.setTimer(Math.max(0, deadline - this.clock.now()), () => cancelPending?.()) : undefined;
-    const unsubscribe = stream.onAbort(() => cancelPending?.());
+    const acquired = runtime.acquire(cluster, host, (cancel) => {
+      cancelPending = cancel;
+    });
+    if (!(acquired instanceof Promise)) return this.sendIfAcquired(acquired, request, context, cluster, runtime, host, perTryMs, undefined);
+    // Waiting in the pending queue: the downstream leaving withdraws the request (an already gone one never did).
+    if (stream.aborted) return this.awaitConnection(acquired, undefined, request, context, cluster, runtime, host, perTryMs);
+    const withdraw = (): void => cancelPending?.();
+    stream.onAbort(withdraw);
+    return this.awaitConnection(acquired, withdraw, request, context, cluster, runtime, host, perTryMs);
+  }
+
+  /** A route timeout is running: the pending-queue wait ends at the deadline too. */
+  private async attemptBeforeDeadline(request: HttpRequest, context: HttpContext, cluster: Cluster, runtime: ClusterRuntime, host: UpstreamHost, perTryMs: number | undefined, deadline: number): Promise<Attempt> {
+    const stream = context.stream;
+    let cancelPending: (() => void) | undefined;
+    const deadlineTimer = this.clock.setTimer(Math.max(0, deadline - this.clock.now()), () => cancelPending?.());
+    const withdraw = (): void => cancelPending?.();
+    stream.onAbort(withdraw);
     const pending = runtime.acquire(cluster, host, (cancel) => {
       cancelPending = cancel;
     });
     const acquired = pending instanceof Promise ? await pending : pending;
-    deadlineTimer?.cancel();
-    unsubscribe();
+    deadlineTimer.cancel();
+    stream.offAbort(withdraw);
+    return this.sendIfAcquired(acquired, request, context, cluster, runtime, host, perTryMs, deadline);
+  }
+
+  private async awaitConnection(pending: Promise<AcquireResult>, withdraw: (() => void) | undefined, request: HttpRequest, context: HttpContext, cluster: Cluster, runtime: ClusterRuntime, host: UpstreamHost, perTryMs: number | undefined): Promise<Attempt> {
+    const acquired = await pending;
+    if (withdraw) context.stream.offAbort(withdraw);
+    return this.sendIfAcquired(acquired, request, context, cluster, runtime, host, perTryMs, undefined);
+  }
+
+  /** The pool's answer: a failure outcome, or the request sent on the connection it gave. */
+  private sendIfAcquired(acquired: AcquireResult, request: HttpRequest, context: HttpContext, cluster: Cluster, runtime: ClusterRuntime, host: UpstreamHost, perTryMs: number | undefined, deadline: number | undefined): Attempt | Promise<Attempt> {
     if (!acquired.ok) {
       if (acquired.reason === "overflow") return { kind: "overflow", host };
-      if (acquired.reason === "cancelled") return stream.aborted ? { kind: "aborted", host } : { kind: "global_timeout", host };
+      if (acquired.reason === "cancelled") return context.stream.aborted ? { kind: "aborted", host } : { kind: "global_timeout", host };
       return { kind: "connect_failure", host, detail: "detail" in acquired ? acquired.detail : acquired.reason };
     }
-    return await this.sendOnConnection(request, context, cluster, runtime, host, acquired.connection, perTryMs, deadline);
+    return this.sendOnConnection(request, context, cluster, runtime, host, acquired.connection, perTryMs, deadline);
   }
 
   private async sendOnConnection(
@@ -849,22 +1030,23 @@ export class EnvoyProxy {
       // No timer can cut this attempt short: wait for the upstream in this thread. If the downstream leaves
       // meanwhile, the upstream request is reset at that moment and its late answer is dropped.
       let abandoned = false;
-      const unsubscribe = context.stream.onAbort(() => {
+      const abandon = (): void => {
         abandoned = true;
         upstreamStream.abort(this.clock.now());
         runtime.reset(cluster, connection);
-      });
+      };
+      context.stream.onAbort(abandon);
       let reply: HttpResponse;
       try {
         reply = await this.network.deliver(host.ip, host.port, request, upstreamStream, peer);
       } catch (error) {
-        unsubscribe();
+        context.stream.offAbort(abandon);
         if (abandoned) return { kind: "aborted", host };
         runtime.reset(cluster, connection);
         if (error instanceof ConnectionReset) return { kind: "connect_failure", host, detail: "remote connection failure, transport failure reason: delayed connect error: Connection reset by peer" };
         throw error;
       }
-      unsubscribe();
+      context.stream.offAbort(abandon);
       if (abandoned) return { kind: "aborted", host };
       runtime.release(cluster, connection);
       this.chargeUpstream(runtime, reply.status);
@@ -876,11 +1058,12 @@ export class EnvoyProxy {
     task.onSettled(() => gate.open({ kind: "done" }));
     const perTryTimer = perTryMs !== undefined && perTryMs > 0 ? this.clock.setTimer(perTryMs, () => gate.open({ kind: "per_try" })) : undefined;
     const deadlineTimer = deadline !== undefined ? this.clock.setTimer(Math.max(0, deadline - this.clock.now()), () => gate.open({ kind: "deadline" })) : undefined;
-    const unsubscribe = context.stream.onAbort(() => gate.open({ kind: "downstream" }));
+    const downstreamLeft = (): void => gate.open({ kind: "downstream" });
+    context.stream.onAbort(downstreamLeft);
     const wake = await gate.wait();
     perTryTimer?.cancel();
     deadlineTimer?.cancel();
-    unsubscribe();
+    context.stream.offAbort(downstreamLeft);
     if (wake.kind !== "done") {
       upstreamStream.abort(this.clock.now());
       runtime.reset(cluster, connection);
@@ -906,13 +1089,8 @@ export class EnvoyProxy {
 
   /** Sidecar inbound: the upstream is the app in this pod (cluster inbound|<port>||). */
   private async attemptLocalApp(request: HttpRequest, context: HttpContext, cluster: Cluster): Promise<Attempt> {
-    const port = Number(cluster.name.split("|")[1]) || context.destination.port;
-    const host: UpstreamHost = {
-      address: `${this.pod.ip}:${port}`,
-      ip: this.pod.ip,
-      port,
-      endpoint: { endpoint: { address: { socket_address: { address: this.pod.ip, port_value: port } } }, health_status: "HEALTHY" },
-    };
+    const port = inboundPort(cluster.name) || context.destination.port;
+    const host = this.localHost(port);
     const sent = this.clock.now();
     const localAddress = `127.0.0.6:${this.nextLocalPort()}`;
     const runtime = this.runtime(cluster.name);
@@ -923,6 +1101,16 @@ export class EnvoyProxy {
     if (reply === "refused") return { kind: "connect_failure", host, detail: "remote connection failure, transport failure reason: delayed connect error: Connection refused" };
     this.chargeUpstream(runtime, reply.status);
     return { kind: "response", response: reply, host, serviceTimeMs: this.clock.now() - sent, localAddress };
+  }
+
+  /** The app in this pod as the upstream host of an inbound cluster. */
+  private localHost(port: number): UpstreamHost {
+    let host = this.localHosts.get(port);
+    if (!host) {
+      host = { address: `${this.pod.ip}:${port}`, ip: this.pod.ip, port, endpoint: { endpoint: { address: { socket_address: { address: this.pod.ip, port_value: port } } }, health_status: "HEALTHY" } };
+      this.localHosts.set(port, host);
+    }
+    return host;
   }
 
   /** A sidecar that has not received its config yet still forwards inbound traffic to the app. */

@@ -140,7 +140,8 @@ export function reasonPhrase(status: number): string {
  */
 export class Stream {
   private abortedFlag = false;
-  private listeners: (() => void)[] = [];
+  /** Abort listeners (allocated on the first one). */
+  private listeners: (() => void)[] | undefined;
   /** Virtual time of the abort, when the aborter told it. */
   abortedAt: number | undefined;
 
@@ -153,8 +154,8 @@ export class Stream {
     this.abortedFlag = true;
     this.abortedAt = atMs;
     const listeners = this.listeners;
-    this.listeners = [];
-    for (const listener of listeners) listener();
+    this.listeners = undefined;
+    if (listeners) for (const listener of listeners) listener();
   }
 
   /** Runs `listener` on abort (at once if already aborted); returns an unsubscribe function. */
@@ -163,9 +164,15 @@ export class Stream {
       listener();
       return () => undefined;
     }
-    this.listeners.push(listener);
-    return () => {
-      this.listeners = this.listeners.filter((item) => item !== listener);
-    };
+    (this.listeners ??= []).push(listener);
+    return () => this.offAbort(listener);
+  }
+
+  /** Removes a listener `onAbort` added (no-op once aborted). */
+  offAbort(listener: () => void): void {
+    const listeners = this.listeners;
+    if (!listeners) return;
+    const index = listeners.indexOf(listener);
+    if (index !== -1) listeners.splice(index, 1);
   }
 }
