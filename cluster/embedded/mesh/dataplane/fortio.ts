@@ -244,10 +244,27 @@ interface CallRecord {
   at: number;
 }
 
-function responseBytes(result: ClientResult): { headerBytes: number; totalBytes: number } {
-  let headerBytes = `HTTP/1.1 ${result.status} ${reasonPhrase(result.status)}\r\n`.length + 2;
+/** UTF-8 size of response bodies, remembering the last body (load runs mostly get the same one back). */
+class BodySizes {
+  private lastBody: string | undefined;
+  private lastBytes = 0;
+
+  bytes(body: string): number {
+    if (body !== this.lastBody) {
+      this.lastBody = body;
+      this.lastBytes = Buffer.byteLength(body);
+    }
+    return this.lastBytes;
+  }
+}
+
+/** Header and total byte counts of one response as fortio reports them (header sizes only for 200s). */
+function recordSizes(result: ClientResult, bodySizes: BodySizes, record: CallRecord): void {
+  // "HTTP/1.1 " + status (3 digits) + " " + reason + CRLF, and the blank line's CRLF.
+  let headerBytes = 9 + String(result.status).length + 1 + reasonPhrase(result.status).length + 2 + 2;
   for (const name in result.headers) headerBytes += name.length + (result.headers[name] ?? "").length + 4;
-  return { headerBytes: result.status === 200 ? headerBytes : 0, totalBytes: headerBytes + Buffer.byteLength(result.body) };
+  record.headerBytes = result.status === 200 ? headerBytes : 0;
+  record.totalBytes = headerBytes + bodySizes.bytes(result.body);
 }
 
 function clockText(epochMs: number): string {
@@ -288,6 +305,10 @@ export async function runFortio(args: string[], tools: ClientTools): Promise<Exe
   const method = flags.payload !== undefined ? "POST" : "GET";
   if (flags.payload !== undefined) headers["Content-Type"] = flags.contentType ?? "application/octet-stream";
   const records: CallRecord[] = [];
+  const bodySizes = new BodySizes();
+  // fortio prints the address it connected to: the IP the URL resolved to, with the URL's port.
+  const urlPort = /:(\d+)(?:\/|$)/.exec(url.replace(/^[a-z]+:\/\//i, ""))?.[1] ?? (url.startsWith("https") ? "443" : "80");
+  let remoteIp: string | undefined;
   const socketsPerThread: number[] = new Array<number>(threads).fill(0);
   const connectTimes: Stats[] = Array.from({ length: threads }, () => new Stats());
   let remoteAddress = "";
@@ -327,10 +348,14 @@ export async function runFortio(args: string[], tools: ClientTools): Promise<Exe
           const callStart = tools.clock.now();
           const result = await send();
           const seconds = Math.round((tools.clock.now() - callStart) * 1000) / 1_000_000;
-          if (result.remoteIp) remoteAddress = `${result.remoteIp}:${/:(\d+)(?:\/|$)/.exec(url.replace(/^[a-z]+:\/\//i, ""))?.[1] ?? (url.startsWith("https") ? "443" : "80")}`;
+          if (result.remoteIp && result.remoteIp !== remoteIp) {
+            remoteIp = result.remoteIp;
+            remoteAddress = `${remoteIp}:${urlPort}`;
+          }
           const code = result.error ? -1 : result.status;
-          const sizes = result.error ? { headerBytes: 0, totalBytes: 0 } : responseBytes(result);
-          records.push({ seconds, code, ...sizes, thread, at: tools.clock.epochNow() });
+          const record: CallRecord = { seconds, code, headerBytes: 0, totalBytes: 0, thread, at: tools.clock.epochNow() };
+          if (!result.error) recordSizes(result, bodySizes, record);
+          records.push(record);
           requestCounter += 1;
           if (result.error) {
             log(4, "ERR", requestCounter, `http_client.go:1012> Unable to read, err="${result.error.message}", thread=${thread}, run=0`, tools.clock.epochNow());

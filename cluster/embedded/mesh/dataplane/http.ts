@@ -40,7 +40,7 @@ export function jsonResponse(status: number, value: unknown, headers: Headers = 
 export function lowerCaseHeaders(headers: Record<string, string> | undefined): Headers {
   const out: Headers = {};
   if (!headers) return out;
-  for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value;
+  for (const name in headers) out[name.toLowerCase()] = headers[name] as string;
   return out;
 }
 
@@ -105,33 +105,34 @@ export function formFields(body: string): Map<string, string> {
 }
 
 /** Standard reason phrases for status lines. */
+const REASONS: Record<number, string> = {
+  200: "OK",
+  201: "Created",
+  204: "No Content",
+  301: "Moved Permanently",
+  302: "Found",
+  303: "See Other",
+  304: "Not Modified",
+  307: "Temporary Redirect",
+  308: "Permanent Redirect",
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  408: "Request Timeout",
+  409: "Conflict",
+  418: "I'm a teapot",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  501: "Not Implemented",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
+
 export function reasonPhrase(status: number): string {
-  const reasons: Record<number, string> = {
-    200: "OK",
-    201: "Created",
-    204: "No Content",
-    301: "Moved Permanently",
-    302: "Found",
-    303: "See Other",
-    304: "Not Modified",
-    307: "Temporary Redirect",
-    308: "Permanent Redirect",
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    408: "Request Timeout",
-    409: "Conflict",
-    418: "I'm a teapot",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    501: "Not Implemented",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-    504: "Gateway Timeout",
-  };
-  return reasons[status] ?? "Unknown";
+  return REASONS[status] ?? "Unknown";
 }
 
 /**

@@ -85,8 +85,10 @@ export class DataPlane implements MeshNetwork {
   private readonly proxyByPod = new WeakMap<WorkloadPod, EnvoyProxy>();
   private readonly parsedUrls = new Map<string, ParsedUrl | undefined>();
   private readonly apps = new Map<string, App | null>();
-  /** Which app listens on pod:port (null: nothing), valid while the pod object is the same. */
-  private readonly listeners = new Map<string, { app: App; container: WorkloadContainer; pod: WorkloadPod } | null>();
+  /** Which app listens on each port of a pod object (null: nothing); pod objects are replaced when the store changes. */
+  private readonly listeners = new WeakMap<WorkloadPod, Map<number, { app: App; context: AppContext } | null>>();
+  /** What the outside world's sites see as their context. */
+  private internetContext: AppContext | undefined;
   private readonly logs = new Map<string, LogBuffer>();
   private readonly randoms = new Map<string, SeededRandom>();
   private readonly servedBy = new WeakMap<HttpResponse, string>();
@@ -155,7 +157,7 @@ export class DataPlane implements MeshNetwork {
 
   async deliver(ip: string, port: number, request: HttpRequest, stream: Stream, peer: PeerInfo): Promise<HttpResponse> {
     const pod = this.workloads.podByIp(ip);
-    if (!pod) return this.external.handle(request, this.appContext(undefined, undefined));
+    if (!pod) return this.external.handle(request, (this.internetContext ??= this.appContext(undefined, undefined)));
     if (pod.hasSidecar || pod.isRouter) {
       const exchange = await this.proxyFor(pod).inbound(request, port, stream, peer);
       return exchange.response;
@@ -168,18 +170,23 @@ export class DataPlane implements MeshNetwork {
   async callApp(pod: WorkloadPod, port: number, request: HttpRequest): Promise<HttpResponse | "refused"> {
     const found = this.appOnPort(pod, port);
     if (!found) return "refused";
-    const reply = await found.app.handle(request, this.appContext(pod, found.container));
+    const reply = await found.app.handle(request, found.context);
     this.servedBy.set(reply, pod.name);
     return reply;
   }
 
   // --- workloads -----------------------------------------------------------------------------------------------
 
-  private appOnPort(pod: WorkloadPod, port: number): { app: App; container: WorkloadContainer } | undefined {
-    const key = `${pod.namespace}/${pod.name}:${port}`;
-    const cached = this.listeners.get(key);
-    if (cached !== undefined && (cached === null || cached.pod === pod)) return cached ?? undefined;
-    let found: { app: App; container: WorkloadContainer } | undefined;
+  /** The app listening on a pod's port, with the context it runs in (looked up once per pod object and port). */
+  private appOnPort(pod: WorkloadPod, port: number): { app: App; context: AppContext } | undefined {
+    let byPort = this.listeners.get(pod);
+    if (!byPort) {
+      byPort = new Map();
+      this.listeners.set(pod, byPort);
+    }
+    const cached = byPort.get(port);
+    if (cached !== undefined) return cached ?? undefined;
+    let found: { app: App; context: AppContext } | undefined;
     for (const container of pod.containers) {
       if (container.name === "istio-proxy") continue;
       const appKey = `${pod.namespace}/${pod.name}/${container.name}`;
@@ -189,11 +196,11 @@ export class DataPlane implements MeshNetwork {
         this.apps.set(appKey, app);
       }
       if (app?.ports.includes(port)) {
-        found = { app, container };
+        found = { app, context: this.appContext(pod, container) };
         break;
       }
     }
-    this.listeners.set(key, found ? { ...found, pod } : null);
+    byPort.set(port, found ?? null);
     return found;
   }
 
@@ -269,7 +276,6 @@ export class DataPlane implements MeshNetwork {
   /** Sends one request from `pod` (must run inside the simulation). */
   async send(pod: WorkloadPod, url: string, options: SendOptions): Promise<ClientResult> {
     const started = this.clock.now();
-    const elapsed = (): number => this.clock.now() - started;
     let parsed = this.parsedUrls.get(url);
     if (parsed === undefined && !this.parsedUrls.has(url)) {
       parsed = parseUrl(url);
@@ -294,12 +300,13 @@ export class DataPlane implements MeshNetwork {
     const localAddress = `${pod.ip}:${32768 + this.random("ports").below(28000)}`;
     const task = this.clock.spawn(() => this.exchange(pod, request, resolved.ip, parsed.port, stream, localAddress));
     const raced = await this.clock.race(task, options.timeoutMs);
+    const elapsed = this.clock.now() - started;
     if (!raced.finished) {
       stream.abort(this.clock.now());
-      return { status: 0, body: "", headers: {}, flags: "-", latencyMs: elapsed(), remoteIp: resolved.ip, error: { kind: "timeout", message: `Operation timed out after ${Math.round(elapsed())} milliseconds with 0 bytes received` } };
+      return { status: 0, body: "", headers: {}, flags: "-", latencyMs: elapsed, remoteIp: resolved.ip, error: { kind: "timeout", message: `Operation timed out after ${Math.round(elapsed)} milliseconds with 0 bytes received` } };
     }
     const outcome = raced.value;
-    if ("error" in outcome) return { status: 0, body: "", headers: {}, flags: "-", latencyMs: elapsed(), remoteIp: resolved.ip, error: outcome.error };
+    if ("error" in outcome) return { status: 0, body: "", headers: {}, flags: "-", latencyMs: elapsed, remoteIp: resolved.ip, error: outcome.error };
     return {
       status: outcome.delivery.response.status,
       body: outcome.delivery.response.body,
@@ -308,7 +315,7 @@ export class DataPlane implements MeshNetwork {
       upstreamCluster: outcome.upstreamCluster,
       upstreamPod: outcome.delivery.servedBy,
       remoteIp: resolved.ip,
-      latencyMs: elapsed(),
+      latencyMs: elapsed,
     };
   }
 

@@ -199,6 +199,11 @@ export function reviewsVariant(version: string): ReviewsVariant {
 
 export class ReviewsApp implements App {
   readonly ports = [9080];
+  /** The ratings body parsed last and its stars (ratings answers the same JSON again and again). */
+  private lastRatingsBody: string | undefined;
+  private lastStars: [number, number] = [-1, -1];
+  /** Response bodies by product id and stars (this instance serves one pod, so the pod name is fixed). */
+  private readonly bodies = new Map<string, string>();
 
   constructor(private readonly variant: ReviewsVariant) {}
 
@@ -214,23 +219,42 @@ export class ReviewsApp implements App {
       // Liberty JAX-RS client: connection and receive timeout 10 s for black stars, 2.5 s for red.
       const timeoutMs = this.variant.starColor === "black" ? 10_000 : 2500;
       const outcome = await context.fetch(`http://ratings:9080/ratings/${productId}`, { headers: pick(request.headers, REVIEWS_FORWARDED), timeoutMs });
-      stars = [-1, -1];
-      if (outcome.ok && outcome.response.status === 200) {
-        const body = parseJson<{ ratings?: Record<string, number> }>(outcome.response.body);
-        stars = [body?.ratings?.Reviewer1 ?? -1, body?.ratings?.Reviewer2 ?? -1];
-      }
+      stars = outcome.ok && outcome.response.status === 200 ? this.starsIn(outcome.response.body) : [-1, -1];
       await work(context, 0.8, 0.3);
     }
-    const rating = (value: number | undefined): string | undefined => {
-      if (value === undefined) return undefined;
-      return value !== -1 ? `"rating": {"stars": ${value}, "color": "${this.variant.starColor}"}` : `"rating": {"error": "Ratings service is currently unavailable"}`;
-    };
-    const review = (reviewer: string, text: string, value: number | undefined): string => {
-      const ratingPart = rating(value);
-      return `{  "reviewer": "${reviewer}",  "text": "${text}"${ratingPart ? `, ${ratingPart}` : ""}}`;
-    };
-    const body = `{"id": "${productId}","podname": "${context.pod.name}","clustername": "null","reviews": [${review("Reviewer1", REVIEWER1_TEXT, stars?.[0])},${review("Reviewer2", REVIEWER2_TEXT, stars?.[1])}]}`;
-    return response(200, body, { "content-type": "application/json", "x-powered-by": "Servlet/3.1" });
+    return response(200, this.body(productId, context.pod.name, stars), { "content-type": "application/json", "x-powered-by": "Servlet/3.1" });
+  }
+
+  /** Reviewer1 and Reviewer2 stars from a ratings body (-1: not rated or unreadable). */
+  private starsIn(body: string): [number, number] {
+    if (body !== this.lastRatingsBody) {
+      const parsed = parseJson<{ ratings?: Record<string, number> }>(body);
+      this.lastStars = [parsed?.ratings?.Reviewer1 ?? -1, parsed?.ratings?.Reviewer2 ?? -1];
+      this.lastRatingsBody = body;
+    }
+    return this.lastStars;
+  }
+
+  /** The JSON reviews answers, in its own formatting (built once per product id and stars). */
+  private body(productId: string, podName: string, stars: [number, number] | undefined): string {
+    const key = stars ? `${productId}|${stars[0]}|${stars[1]}` : productId;
+    let body = this.bodies.get(key);
+    if (body === undefined) {
+      body = `{"id": "${productId}","podname": "${podName}","clustername": "null","reviews": [${this.review("Reviewer1", REVIEWER1_TEXT, stars?.[0])},${this.review("Reviewer2", REVIEWER2_TEXT, stars?.[1])}]}`;
+      if (this.bodies.size >= 1000) this.bodies.clear();
+      this.bodies.set(key, body);
+    }
+    return body;
+  }
+
+  private review(reviewer: string, text: string, stars: number | undefined): string {
+    const ratingPart = this.rating(stars);
+    return `{  "reviewer": "${reviewer}",  "text": "${text}"${ratingPart ? `, ${ratingPart}` : ""}}`;
+  }
+
+  private rating(stars: number | undefined): string | undefined {
+    if (stars === undefined) return undefined;
+    return stars !== -1 ? `"rating": {"stars": ${stars}, "color": "${this.variant.starColor}"}` : `"rating": {"error": "Ratings service is currently unavailable"}`;
   }
 }
 
@@ -239,6 +263,8 @@ export class ReviewsApp implements App {
 export class RatingsApp implements App {
   readonly ports = [9080];
   private readonly userRatings = new Map<string, Record<string, number>>();
+  /** The answer for products nobody rated, per product id (it never changes). */
+  private readonly defaultBodies = new Map<string, string>();
 
   async handle(request: HttpRequest, context: AppContext): Promise<HttpResponse> {
     const path = pathOnly(request.path);
@@ -254,6 +280,14 @@ export class RatingsApp implements App {
       this.userRatings.set(id, ratings);
       return jsonResponse(200, { id: Number(id), ratings });
     }
-    return jsonResponse(200, { id: Number(id), ratings: this.userRatings.get(id) ?? { Reviewer1: 5, Reviewer2: 4 } });
+    const ratings = this.userRatings.get(id);
+    if (ratings) return jsonResponse(200, { id: Number(id), ratings });
+    let body = this.defaultBodies.get(id);
+    if (body === undefined) {
+      body = JSON.stringify({ id: Number(id), ratings: { Reviewer1: 5, Reviewer2: 4 } });
+      if (this.defaultBodies.size >= 1000) this.defaultBodies.clear();
+      this.defaultBodies.set(id, body);
+    }
+    return response(200, body, { "content-type": "application/json" });
   }
 }
