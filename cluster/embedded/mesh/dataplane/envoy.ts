@@ -164,6 +164,16 @@ function inboundPort(clusterName: string): number {
   return port;
 }
 
+/** The inner map of a nested cache, created on first use. */
+function cachedMap<K, InnerKey, Value>(outer: Map<K, Map<InnerKey, Value>>, key: K): Map<InnerKey, Value> {
+  let inner = outer.get(key);
+  if (inner === undefined) {
+    inner = new Map();
+    outer.set(key, inner);
+  }
+  return inner;
+}
+
 /** Reused for attempts that must not avoid any host. */
 const NO_HOSTS: ReadonlySet<string> = new Set();
 
@@ -255,7 +265,12 @@ export class EnvoyProxy {
   /** Routing decisions made (virtual host + route selections), for benchmarks. */
   decisions = 0;
   private readonly metrics: StatScope;
-  private readonly metricNames = new Map<string, string>();
+  /**
+   * istio_requests_total stat names already built, looked up without building a key string: by the name of the
+   * pod on the other side (this proxy's pod is always one of the two), the cluster (or Host), a number packing
+   * status, direction and mTLS, then the response flags.
+   */
+  private readonly metricNames = new Map<string, Map<string, Map<number, Map<string, string>>>>();
   private readonly clientCerts = new Map<string, string>();
   private dateSecond = -1;
   private configSeen: number | undefined;
@@ -974,10 +989,8 @@ export class EnvoyProxy {
     });
     if (!(acquired instanceof Promise)) return this.sendIfAcquired(acquired, request, context, cluster, runtime, host, perTryMs, undefined);
     // Waiting in the pending queue: the downstream leaving withdraws the request (an already gone one never did).
-    if (stream.aborted) return this.awaitConnection(acquired, undefined, request, context, cluster, runtime, host, perTryMs);
-    const withdraw = (): void => cancelPending?.();
-    stream.onAbort(withdraw);
-    return this.awaitConnection(acquired, withdraw, request, context, cluster, runtime, host, perTryMs);
+    const unsubscribe = stream.aborted ? undefined : stream.onAbort(() => cancelPending?.());
+    return this.awaitConnection(acquired, unsubscribe, request, context, cluster, runtime, host, perTryMs);
   }
 
   /** A route timeout is running: the pending-queue wait ends at the deadline too. */
@@ -985,20 +998,19 @@ export class EnvoyProxy {
     const stream = context.stream;
     let cancelPending: (() => void) | undefined;
     const deadlineTimer = this.clock.setTimer(Math.max(0, deadline - this.clock.now()), () => cancelPending?.());
-    const withdraw = (): void => cancelPending?.();
-    stream.onAbort(withdraw);
+    const unsubscribe = stream.onAbort(() => cancelPending?.());
     const pending = runtime.acquire(cluster, host, (cancel) => {
       cancelPending = cancel;
     });
     const acquired = pending instanceof Promise ? await pending : pending;
     deadlineTimer.cancel();
-    stream.offAbort(withdraw);
+    unsubscribe();
     return this.sendIfAcquired(acquired, request, context, cluster, runtime, host, perTryMs, deadline);
   }
 
-  private async awaitConnection(pending: Promise<AcquireResult>, withdraw: (() => void) | undefined, request: HttpRequest, context: HttpContext, cluster: Cluster, runtime: ClusterRuntime, host: UpstreamHost, perTryMs: number | undefined): Promise<Attempt> {
+  private async awaitConnection(pending: Promise<AcquireResult>, unsubscribe: (() => void) | undefined, request: HttpRequest, context: HttpContext, cluster: Cluster, runtime: ClusterRuntime, host: UpstreamHost, perTryMs: number | undefined): Promise<Attempt> {
     const acquired = await pending;
-    if (withdraw) context.stream.offAbort(withdraw);
+    unsubscribe?.();
     return this.sendIfAcquired(acquired, request, context, cluster, runtime, host, perTryMs, undefined);
   }
 
@@ -1030,23 +1042,22 @@ export class EnvoyProxy {
       // No timer can cut this attempt short: wait for the upstream in this thread. If the downstream leaves
       // meanwhile, the upstream request is reset at that moment and its late answer is dropped.
       let abandoned = false;
-      const abandon = (): void => {
+      const unsubscribe = context.stream.onAbort(() => {
         abandoned = true;
         upstreamStream.abort(this.clock.now());
         runtime.reset(cluster, connection);
-      };
-      context.stream.onAbort(abandon);
+      });
       let reply: HttpResponse;
       try {
         reply = await this.network.deliver(host.ip, host.port, request, upstreamStream, peer);
       } catch (error) {
-        context.stream.offAbort(abandon);
+        unsubscribe();
         if (abandoned) return { kind: "aborted", host };
         runtime.reset(cluster, connection);
         if (error instanceof ConnectionReset) return { kind: "connect_failure", host, detail: "remote connection failure, transport failure reason: delayed connect error: Connection reset by peer" };
         throw error;
       }
-      context.stream.offAbort(abandon);
+      unsubscribe();
       if (abandoned) return { kind: "aborted", host };
       runtime.release(cluster, connection);
       this.chargeUpstream(runtime, reply.status);
@@ -1058,12 +1069,11 @@ export class EnvoyProxy {
     task.onSettled(() => gate.open({ kind: "done" }));
     const perTryTimer = perTryMs !== undefined && perTryMs > 0 ? this.clock.setTimer(perTryMs, () => gate.open({ kind: "per_try" })) : undefined;
     const deadlineTimer = deadline !== undefined ? this.clock.setTimer(Math.max(0, deadline - this.clock.now()), () => gate.open({ kind: "deadline" })) : undefined;
-    const downstreamLeft = (): void => gate.open({ kind: "downstream" });
-    context.stream.onAbort(downstreamLeft);
+    const unsubscribe = context.stream.onAbort(() => gate.open({ kind: "downstream" }));
     const wake = await gate.wait();
     perTryTimer?.cancel();
     deadlineTimer?.cancel();
-    context.stream.offAbort(downstreamLeft);
+    unsubscribe();
     if (wake.kind !== "done") {
       upstreamStream.abort(this.clock.now());
       runtime.reset(cluster, connection);
@@ -1144,16 +1154,19 @@ export class EnvoyProxy {
     // Sidecars report inbound requests as the destination; everything a proxy forwards it reports as the source.
     const asDestination = context.direction === "inbound" && !this.pod.isRouter;
     const source = asDestination ? context.peer.pod : this.pod;
-    const upstreamIp = log.upstreamHost?.slice(0, log.upstreamHost.lastIndexOf(":"));
+    const upstreamIp = asDestination ? undefined : log.upstreamHost?.slice(0, log.upstreamHost.lastIndexOf(":"));
     const destinationPod = asDestination ? this.pod : upstreamIp ? this.network.workloads.podByIp(upstreamIp) : undefined;
     const clusterName = asDestination ? context.peer.callerCluster : log.upstreamCluster;
     const flags = log.flags.length ? log.flags.join(",") : "-";
     const mtls = context.peer.sni !== undefined;
-    const key = `${asDestination ? "d" : "s"}|${source?.name ?? ""}|${destinationPod?.name ?? ""}|${clusterName ?? request.authority}|${status}|${flags}|${mtls ? 1 : 0}`;
-    let name = this.metricNames.get(key);
+    const otherPod = asDestination ? source : destinationPod;
+    const byCluster = cachedMap(this.metricNames, otherPod?.name ?? "");
+    const byCode = cachedMap(byCluster, clusterName ?? request.authority);
+    const byFlags = cachedMap(byCode, status * 4 + (asDestination ? 2 : 0) + (mtls ? 1 : 0));
+    let name = byFlags.get(flags);
     if (name === undefined) {
       name = this.metricName(asDestination, source, destinationPod, clusterName, request.authority, status, flags, mtls);
-      this.metricNames.set(key, name);
+      byFlags.set(flags, name);
     }
     this.metrics.inc(name);
   }

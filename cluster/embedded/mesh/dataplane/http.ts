@@ -19,6 +19,8 @@ export interface HttpResponse {
   status: number;
   headers: Headers;
   body: string;
+  /** The pod whose application produced this response (the data plane sets it; proxy-local replies have none). */
+  servedBy?: string;
 }
 
 export function response(status: number, body: string, headers: Headers = {}): HttpResponse {
@@ -170,7 +172,7 @@ export class Stream {
   }
 
   /** Removes a listener `onAbort` added (no-op once aborted). */
-  offAbort(listener: () => void): void {
+  private offAbort(listener: () => void): void {
     const listeners = this.listeners;
     if (!listeners) return;
     const index = listeners.indexOf(listener);

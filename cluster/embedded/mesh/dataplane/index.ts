@@ -91,7 +91,6 @@ export class DataPlane implements MeshNetwork {
   private internetContext: AppContext | undefined;
   private readonly logs = new Map<string, LogBuffer>();
   private readonly randoms = new Map<string, SeededRandom>();
-  private readonly servedBy = new WeakMap<HttpResponse, string>();
   private readonly external = new ExternalSite();
   private readonly configCache = new Map<string, ProxyConfig | undefined>();
   private readonly cacheConfigs: boolean;
@@ -171,7 +170,7 @@ export class DataPlane implements MeshNetwork {
     const found = this.appOnPort(pod, port);
     if (!found) return "refused";
     const reply = await found.app.handle(request, found.context);
-    this.servedBy.set(reply, pod.name);
+    reply.servedBy = pod.name;
     return reply;
   }
 
@@ -331,7 +330,7 @@ export class DataPlane implements MeshNetwork {
       if (pod.hasSidecar) {
         const exchange = await this.proxyFor(pod).outbound(request, { ip, port }, stream, { pod, address: localAddress });
         return {
-          delivery: { response: exchange.response, servedBy: this.servedBy.get(exchange.response) },
+          delivery: { response: exchange.response, servedBy: exchange.response.servedBy },
           flags: exchange.flags.length ? exchange.flags.join(",") : "-",
           upstreamCluster: exchange.upstreamCluster,
         };
@@ -356,7 +355,7 @@ export class DataPlane implements MeshNetwork {
       await this.clock.sleep(latencyMs);
       if (behaviour === "refuse") return { error: { kind: "refused", message: `Failed to connect to ${ip} port ${port}: Connection refused` } };
       const reply = await this.deliver(targetIp, targetPort, request, stream, { pod, address: localAddress });
-      return { delivery: { response: reply, servedBy: this.servedBy.get(reply) }, flags: "-" };
+      return { delivery: { response: reply, servedBy: reply.servedBy }, flags: "-" };
     } catch (error) {
       if (error instanceof ConnectionReset) {
         const refused = error.detail.includes("refused");
@@ -441,7 +440,7 @@ export class DataPlane implements MeshNetwork {
         const peer: PeerInfo = { address: `172.18.0.1:${32768 + this.random("ports").below(28000)}` };
         if (pod.hasSidecar || pod.isRouter) {
           const exchange = await this.proxyFor(pod).inbound(httpRequest, port, new Stream(), peer);
-          return { status: exchange.response.status, body: exchange.response.body, headers: exchange.response.headers, flags: exchange.flags.length ? exchange.flags.join(",") : "-", upstreamCluster: exchange.upstreamCluster, upstreamPod: this.servedBy.get(exchange.response), latencyMs: this.clock.now() - started };
+          return { status: exchange.response.status, body: exchange.response.body, headers: exchange.response.headers, flags: exchange.flags.length ? exchange.flags.join(",") : "-", upstreamCluster: exchange.upstreamCluster, upstreamPod: exchange.response.servedBy, latencyMs: this.clock.now() - started };
         }
         const reply = await this.callApp(pod, port, httpRequest);
         if (reply === "refused") return { status: 0, body: "", headers: {}, flags: "-", latencyMs: this.clock.now() - started, error: { kind: "refused" as const, message: "Connection refused" } };

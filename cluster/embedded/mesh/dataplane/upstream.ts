@@ -99,7 +99,8 @@ class HostPool {
   constructor(readonly host: UpstreamHost) {}
 
   ready(): UpstreamConnection | undefined {
-    return this.connections.find((connection) => connection.state === "ready");
+    for (const connection of this.connections) if (connection.state === "ready") return connection;
+    return undefined;
   }
 
   connecting(): number {

@@ -115,7 +115,8 @@ export class WorkloadDirectory {
   private podsByIp = new Map<string, WorkloadPod>();
   private servicesByFqdn = new Map<string, ServiceInfo>();
   private servicesByIp = new Map<string, ServiceInfo>();
-  private resolutions = new Map<string, Resolution | undefined>();
+  /** DNS answers by the asking pod's namespace, then hostname. */
+  private resolutions = new Map<string, Map<string, Resolution | undefined>>();
 
   constructor(private readonly store: ClusterStore) {}
 
@@ -173,10 +174,16 @@ export class WorkloadDirectory {
   /** Resolves a hostname the way a pod in `fromNamespace` would (search path `<ns>.svc.cluster.local`, …). */
   resolve(hostname: string, fromNamespace: string): Resolution | undefined {
     this.refresh();
-    const key = `${fromNamespace}|${hostname}`;
-    if (this.resolutions.has(key)) return this.resolutions.get(key);
-    const resolution = this.lookup(hostname, fromNamespace);
-    this.resolutions.set(key, resolution);
+    let byHost = this.resolutions.get(fromNamespace);
+    if (!byHost) {
+      byHost = new Map();
+      this.resolutions.set(fromNamespace, byHost);
+    }
+    let resolution = byHost.get(hostname);
+    if (resolution === undefined && !byHost.has(hostname)) {
+      resolution = this.lookup(hostname, fromNamespace);
+      byHost.set(hostname, resolution);
+    }
     return resolution;
   }
 
