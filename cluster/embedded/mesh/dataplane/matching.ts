@@ -24,11 +24,10 @@ export function regexFullMatch(pattern: string, input: string): boolean {
 export function stringMatches(matcher: StringMatcher, value: string): boolean {
   const ignoreCase = matcher.ignore_case === true;
   const subject = ignoreCase ? value.toLowerCase() : value;
-  const fold = (text: string): string => (ignoreCase ? text.toLowerCase() : text);
-  if (matcher.exact !== undefined) return subject === fold(matcher.exact);
-  if (matcher.prefix !== undefined) return subject.startsWith(fold(matcher.prefix));
-  if (matcher.suffix !== undefined) return subject.endsWith(fold(matcher.suffix));
-  if (matcher.contains !== undefined) return subject.includes(fold(matcher.contains));
+  if (matcher.exact !== undefined) return subject === (ignoreCase ? matcher.exact.toLowerCase() : matcher.exact);
+  if (matcher.prefix !== undefined) return subject.startsWith(ignoreCase ? matcher.prefix.toLowerCase() : matcher.prefix);
+  if (matcher.suffix !== undefined) return subject.endsWith(ignoreCase ? matcher.suffix.toLowerCase() : matcher.suffix);
+  if (matcher.contains !== undefined) return subject.includes(ignoreCase ? matcher.contains.toLowerCase() : matcher.contains);
   if (matcher.safe_regex !== undefined) return regexFullMatch(matcher.safe_regex.regex, value);
   return true;
 }
@@ -67,6 +66,16 @@ function queryMatches(matcher: QueryParameterMatcher, parameters: Map<string, st
   return matcher.string_match ? stringMatches(matcher.string_match, value) : true;
 }
 
+function allHeadersMatch(matchers: HeaderMatcher[], request: HttpRequest): boolean {
+  for (const matcher of matchers) if (!headerMatches(matcher, request)) return false;
+  return true;
+}
+
+function allQueryParametersMatch(matchers: QueryParameterMatcher[], parameters: Map<string, string>): boolean {
+  for (const matcher of matchers) if (!queryMatches(matcher, parameters)) return false;
+  return true;
+}
+
 /** First route whose match accepts the request, in order. */
 export function selectRoute(virtualHost: VirtualHost, request: HttpRequest): Route | undefined {
   const path = pathOnly(request.path);
@@ -81,23 +90,60 @@ export function selectRoute(virtualHost: VirtualHost, request: HttpRequest): Rou
     } else if (match.safe_regex !== undefined) {
       if (!regexFullMatch(match.safe_regex.regex, path)) continue;
     }
-    if (match.headers && !match.headers.every((matcher) => headerMatches(matcher, request))) continue;
+    if (match.headers && !allHeadersMatch(match.headers, request)) continue;
     if (match.query_parameters && match.query_parameters.length > 0) {
       parameters ??= queryParameters(request.path);
-      const params = parameters;
-      if (!match.query_parameters.every((matcher) => queryMatches(matcher, params))) continue;
+      if (!allQueryParametersMatch(match.query_parameters, parameters)) continue;
     }
     return route;
   }
   return undefined;
 }
 
-function wildcardSuffixMatch(domain: string, host: string): boolean {
-  return host.length > domain.length - 1 && host.endsWith(domain.slice(1));
+/** A wildcard domain: its length with the `*`, and the part the Host must end (suffix) or start (prefix) with. */
+interface WildcardDomain {
+  length: number;
+  stem: string;
+  vhost: VirtualHost;
 }
 
-function wildcardPrefixMatch(domain: string, host: string): boolean {
-  return host.length > domain.length - 1 && host.startsWith(domain.slice(0, -1));
+/** A route configuration's domains, prepared once: exact names, `*suffix` and `prefix*` wildcards (lowercased, in order), `*`. */
+interface DomainTable {
+  exact: Map<string, VirtualHost>;
+  suffixes: WildcardDomain[];
+  prefixes: WildcardDomain[];
+  catchAll: VirtualHost | undefined;
+}
+
+const domainTables = new WeakMap<RouteConfiguration, DomainTable>();
+
+function domainTable(config: RouteConfiguration): DomainTable {
+  let table = domainTables.get(config);
+  if (!table) {
+    table = { exact: new Map(), suffixes: [], prefixes: [], catchAll: undefined };
+    for (const vhost of config.virtual_hosts) {
+      for (const raw of vhost.domains) {
+        const domain = raw.toLowerCase();
+        if (domain === "*") table.catchAll ??= vhost;
+        else if (domain.startsWith("*")) table.suffixes.push({ length: domain.length, stem: domain.slice(1), vhost });
+        else if (domain.endsWith("*")) table.prefixes.push({ length: domain.length, stem: domain.slice(0, -1), vhost });
+        else if (!table.exact.has(domain)) table.exact.set(domain, vhost);
+      }
+    }
+    domainTables.set(config, table);
+  }
+  return table;
+}
+
+/** The Host without a trailing `:port`. */
+function withoutPort(host: string): string {
+  const colon = host.lastIndexOf(":");
+  if (colon === -1 || colon === host.length - 1) return host;
+  for (let index = colon + 1; index < host.length; index++) {
+    const code = host.charCodeAt(index);
+    if (code < 48 || code > 57) return host;
+  }
+  return host.slice(0, colon);
 }
 
 /**
@@ -106,23 +152,18 @@ function wildcardPrefixMatch(domain: string, host: string): boolean {
  */
 export function selectVirtualHost(config: RouteConfiguration, authority: string): VirtualHost | undefined {
   let host = authority.toLowerCase();
-  if (config.ignore_port_in_host_matching) host = host.replace(/:\d+$/, "");
-  let bestSuffix: { vhost: VirtualHost; length: number } | undefined;
-  let bestPrefix: { vhost: VirtualHost; length: number } | undefined;
-  let catchAll: VirtualHost | undefined;
-  for (const vhost of config.virtual_hosts) {
-    for (const raw of vhost.domains) {
-      const domain = raw.toLowerCase();
-      if (domain === "*") {
-        catchAll ??= vhost;
-      } else if (domain.startsWith("*")) {
-        if (wildcardSuffixMatch(domain, host) && (!bestSuffix || domain.length > bestSuffix.length)) bestSuffix = { vhost, length: domain.length };
-      } else if (domain.endsWith("*")) {
-        if (wildcardPrefixMatch(domain, host) && (!bestPrefix || domain.length > bestPrefix.length)) bestPrefix = { vhost, length: domain.length };
-      } else if (domain === host) {
-        return vhost;
-      }
-    }
+  if (config.ignore_port_in_host_matching) host = withoutPort(host);
+  const table = domainTable(config);
+  const exact = table.exact.get(host);
+  if (exact) return exact;
+  // The wildcard has to stand for at least one character, so the Host must be longer than the stem.
+  let best: WildcardDomain | undefined;
+  for (const entry of table.suffixes) {
+    if (host.length > entry.stem.length && host.endsWith(entry.stem) && (!best || entry.length > best.length)) best = entry;
   }
-  return bestSuffix?.vhost ?? bestPrefix?.vhost ?? catchAll;
+  if (best) return best.vhost;
+  for (const entry of table.prefixes) {
+    if (host.length > entry.stem.length && host.startsWith(entry.stem) && (!best || entry.length > best.length)) best = entry;
+  }
+  return best?.vhost ?? table.catchAll;
 }
