@@ -21,7 +21,7 @@ function box(id: string, label: string, x: number, y: number, options: { color?:
     targetPosition: Position.Left,
     type: options.source === false ? "output" : options.target === false ? "input" : "default",
     style: {
-      width: 150,
+      width: 128,
       fontSize: 12,
       borderRadius: 8,
       border: `2px solid ${options.color ?? "#0369a1"}`,
@@ -44,10 +44,10 @@ export function ServiceGraph(props: { traffic: TrafficView | null; onSample: () 
     const share = (v: string) => (served.ok ? (served.counts[v]! / served.ok) * 100 : 0);
     const nodes: Node[] = [
       box("client", "sleep (client)", 0, 150, { color: "#6d28d9", target: false }),
-      box("productpage", "productpage v1", 210, 150),
-      box("details", "details v1", 440, 20, { source: false }),
-      ...versions.map((v, i) => box(`reviews-${v.id}`, `reviews ${v.id} · ${v.note}`, 440, 110 + i * 90, { color: v.color, dim: traffic !== null && served.counts[v.id] === 0 })),
-      box("ratings", "ratings v1", 680, 245, { source: false }),
+      box("productpage", "productpage v1", 165, 150),
+      box("details", "details v1", 335, 20, { source: false }),
+      ...versions.map((v, i) => box(`reviews-${v.id}`, `reviews ${v.id} · ${v.note}`, 335, 100 + i * 80, { color: v.color, dim: traffic !== null && served.counts[v.id] === 0 })),
+      box("ratings", "ratings v1", 505, 220, { source: false }),
     ];
     const edge = (source: string, target: string, label?: string, weight = 1, active = true): Edge => ({
       id: `${source}-${target}`,
@@ -83,7 +83,7 @@ export function ServiceGraph(props: { traffic: TrafficView | null; onSample: () 
           {props.sampling ? "Sending…" : "Send 100 requests"}
         </button>
       </header>
-      <div className="h-72" role="img" aria-label="Bookinfo service graph with the observed traffic split to reviews versions">
+      <div className="h-80" role="img" aria-label="Bookinfo service graph with the observed traffic split to reviews versions">
         <ReactFlow
           nodes={nodes}
           edges={edges}
