@@ -282,6 +282,7 @@ export class EnvoyProxy {
   /** This pod's own address per port (inbound destinations and local app hosts). */
   private readonly localDestinations = new Map<number, { ip: string; port: number }>();
   private readonly localHosts = new Map<number, UpstreamHost>();
+  private readonly addressTexts = new Map<string, Map<number, string>>();
 
   constructor(
     readonly pod: WorkloadPod,
@@ -385,6 +386,17 @@ export class EnvoyProxy {
       tables.inbound.set(port, chain);
     }
     return chain;
+  }
+
+  /** `ip:port` of a destination, built once per address (access-log entries keep it). */
+  private addressText(destination: { ip: string; port: number }): string {
+    const byPort = cachedMap(this.addressTexts, destination.ip);
+    let text = byPort.get(destination.port);
+    if (text === undefined) {
+      text = `${destination.ip}:${destination.port}`;
+      byPort.set(destination.port, text);
+    }
+    return text;
   }
 
   /** This pod's ip:port as a connection's original destination. */
@@ -570,7 +582,7 @@ export class EnvoyProxy {
       upstreamHost: log.upstreamHost,
       upstreamCluster: log.upstreamCluster,
       upstreamLocalAddress: log.upstreamLocalAddress,
-      downstreamLocalAddress: `${context.destination.ip}:${context.destination.port}`,
+      downstreamLocalAddress: this.addressText(context.destination),
       downstreamRemoteAddress: context.peer.address,
       // Gateways carry no tlsMode label, so sidecars reach them in plain text (no SNI).
       requestedServerName: context.direction === "inbound" && !this.pod.isRouter ? context.peer.sni : undefined,
@@ -1034,7 +1046,7 @@ export class EnvoyProxy {
     perTryMs: number | undefined,
     deadline: number | undefined,
   ): Promise<Attempt> {
-    const localAddress = `${this.pod.ip}:${connection.localPort}`;
+    const localAddress = (connection.localAddress ??= `${this.pod.ip}:${connection.localPort}`);
     const sent = this.clock.now();
     const upstreamStream = new Stream();
     const peer: PeerInfo = { pod: this.pod, address: localAddress, sni: sniFor(cluster.name), callerCluster: cluster.name };

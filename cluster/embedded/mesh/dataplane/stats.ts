@@ -106,14 +106,17 @@ export function statIncluded(matcher: StatsMatcher, name: string): boolean {
 
 /** Counters under one dotted prefix (`cluster.<name>`, `http.<stat_prefix>`), kept apart so the hot path never builds full names. */
 export class StatScope {
-  readonly counters = new Map<string, number>();
+  /** Counter cells by name (a cell is bumped in place: one map lookup per increment). */
+  readonly counters = new Map<string, { value: number }>();
   /** Requests in progress under this prefix (the downstream_rq_active gauge of HTTP scopes). */
   active = 0;
 
   constructor(readonly prefix: string) {}
 
   inc(name: string, by = 1): void {
-    this.counters.set(name, (this.counters.get(name) ?? 0) + by);
+    const cell = this.counters.get(name);
+    if (cell) cell.value += by;
+    else this.counters.set(name, { value: by });
   }
 }
 
@@ -133,7 +136,7 @@ export class ProxyStats {
   /** Every counter by its full Envoy name. */
   *entries(): IterableIterator<[string, number]> {
     for (const scope of this.scopes.values()) {
-      for (const [name, value] of scope.counters) yield [`${scope.prefix}.${name}`, value];
+      for (const [name, cell] of scope.counters) yield [`${scope.prefix}.${name}`, cell.value];
     }
   }
 

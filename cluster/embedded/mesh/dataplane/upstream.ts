@@ -75,6 +75,8 @@ export class UpstreamConnection {
   served = 0;
   state: "connecting" | "ready" | "busy" | "closed" = "connecting";
   readonly localPort: number;
+  /** `ip:port` of this end as Envoy logs it (set by the proxy on first use). */
+  localAddress: string | undefined;
 
   constructor(
     readonly id: number,
