@@ -128,6 +128,7 @@ const retryConditions = new WeakMap<RetryPolicy, Set<string>>();
 /** Whether an HTTP connection manager runs the fault filter, per HCM object of the config. */
 const faultFilterCache = new WeakMap<HttpConnectionManager, boolean>();
 
+/** Whether the connection manager's filter chain has the fault filter (routes' fault config applies only then). */
 function hasFaultFilter(hcm: HttpConnectionManager): boolean {
   let enabled = faultFilterCache.get(hcm);
   if (enabled === undefined) {
@@ -143,6 +144,7 @@ const DOWNSTREAM_CLASS_COUNTERS = ["downstream_rq_0xx", "downstream_rq_1xx", "do
 /** `upstream_rq_<status>` and `upstream_rq_<N>xx` counter names per status, built once. */
 const upstreamStatusCounters = new Map<number, readonly [string, string]>();
 
+/** The two counter names a response status bumps on its cluster. */
 function upstreamCounters(status: number): readonly [string, string] {
   let names = upstreamStatusCounters.get(status);
   if (!names) {
@@ -155,6 +157,7 @@ function upstreamCounters(status: number): readonly [string, string] {
 /** The port of an `inbound|<port>||` cluster name, per name. */
 const inboundPorts = new Map<string, number>();
 
+/** The port in an inbound cluster name (NaN or 0 when the name carries none). */
 function inboundPort(clusterName: string): number {
   let port = inboundPorts.get(clusterName);
   if (port === undefined) {
@@ -281,7 +284,9 @@ export class EnvoyProxy {
   private readonly httpScopes = new Map<string, StatScope>();
   /** This pod's own address per port (inbound destinations and local app hosts). */
   private readonly localDestinations = new Map<number, { ip: string; port: number }>();
+  /** The local app as an upstream host, per port. */
   private readonly localHosts = new Map<number, UpstreamHost>();
+  /** `ip:port` texts by ip, then port. */
   private readonly addressTexts = new Map<string, Map<number, string>>();
 
   constructor(
@@ -1020,6 +1025,7 @@ export class EnvoyProxy {
     return this.sendIfAcquired(acquired, request, context, cluster, runtime, host, perTryMs, deadline);
   }
 
+  /** Waits in the pool's pending queue, then sends on the connection it gives (no route timeout running). */
   private async awaitConnection(pending: Promise<AcquireResult>, unsubscribe: (() => void) | undefined, request: HttpRequest, context: HttpContext, cluster: Cluster, runtime: ClusterRuntime, host: UpstreamHost, perTryMs: number | undefined): Promise<Attempt> {
     const acquired = await pending;
     unsubscribe?.();

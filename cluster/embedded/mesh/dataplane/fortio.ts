@@ -249,6 +249,7 @@ class BodySizes {
   private lastBody: string | undefined;
   private lastBytes = 0;
 
+  /** Buffer.byteLength of the body, computed again only when the body changes. */
   bytes(body: string): number {
     if (body !== this.lastBody) {
       this.lastBody = body;

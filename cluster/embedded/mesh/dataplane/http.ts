@@ -133,6 +133,7 @@ const REASONS: Record<number, string> = {
   504: "Gateway Timeout",
 };
 
+/** The reason phrase of a status ("Unknown" for codes not in the table). */
 export function reasonPhrase(status: number): string {
   return REASONS[status] ?? "Unknown";
 }

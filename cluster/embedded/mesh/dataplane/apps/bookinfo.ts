@@ -247,11 +247,13 @@ export class ReviewsApp implements App {
     return body;
   }
 
+  /** One review object of the JSON, with its rating when ratings were asked. */
   private review(reviewer: string, text: string, stars: number | undefined): string {
     const ratingPart = this.rating(stars);
     return `{  "reviewer": "${reviewer}",  "text": "${text}"${ratingPart ? `, ${ratingPart}` : ""}}`;
   }
 
+  /** The rating part of a review: stars in this version's color, or the ratings error. */
   private rating(stars: number | undefined): string | undefined {
     if (stars === undefined) return undefined;
     return stars !== -1 ? `"rating": {"stars": ${stars}, "color": "${this.variant.starColor}"}` : `"rating": {"error": "Ratings service is currently unavailable"}`;
