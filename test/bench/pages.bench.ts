@@ -2,7 +2,7 @@
 // in bursts of 50 concurrent requests; target p95 < 50 ms. Prints p50/p95/p99, throughput and the ratio p95/target,
 // with the machine's load average (other processes compete for the same cores). `run()` is called by
 // test/bench/run.ts (`npm run bench pages`).
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
@@ -12,6 +12,28 @@ import { startApp } from "../support/app-server";
 const concurrency = 50;
 const rounds = 40;
 const targetP95Ms = 50;
+
+/** The `next start` child of this process (it renames itself "next-server"), found in /proc (Linux), to read its CPU time. */
+function serverPid(): number | undefined {
+  if (!existsSync("/proc")) return undefined;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const parent = Number(readFileSync(`/proc/${entry}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
+      if (parent === process.pid && readFileSync(`/proc/${entry}/cmdline`, "utf8").startsWith("next-server")) return Number(entry);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return undefined;
+}
+
+/** CPU time (user + system) a process has used, in ms. */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
@@ -51,10 +73,13 @@ export async function run(): Promise<{ p50: number; p95: number; p99: number; ra
         return get(agent, base, `/lessons/${lesson.id}`, lesson.title.replace(/"/g, "&quot;").split(":")[0]!);
       }));
     for (let r = 0; r < 5; r++) await burst(r);
+    const pid = serverPid();
     const latencies: number[] = [];
+    const cpuBefore = cpuMs(pid);
     const started = performance.now();
     for (let r = 0; r < rounds; r++) latencies.push(...(await burst(r)));
     const seconds = (performance.now() - started) / 1000;
+    const serverCpuPerRequest = (cpuMs(pid) - cpuBefore) / latencies.length;
     latencies.sort((a, b) => a - b);
     const p50 = percentile(latencies, 50);
     const p95 = percentile(latencies, 95);
@@ -65,6 +90,9 @@ export async function run(): Promise<{ p50: number; p95: number; p99: number; ra
         `p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, ${(latencies.length / seconds).toFixed(0)} req/s ` +
         `(target p95 < ${targetP95Ms} ms, ratio ${ratio.toFixed(2)}${ratio < 1 ? ", met" : ", MISSED"}; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)`,
     );
+    if (Number.isFinite(serverCpuPerRequest)) {
+      console.log(`pages: server CPU ${serverCpuPerRequest.toFixed(2)} ms per lesson request: one free core serves a burst of ${concurrency} in ${(serverCpuPerRequest * concurrency).toFixed(0)} ms`);
+    }
     return { p50, p95, p99, ratio };
   } finally {
     agent.destroy();
