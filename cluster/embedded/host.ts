@@ -49,6 +49,7 @@ export class ClusterHost {
   private readonly clusters = new Map<string, Hosted>();
   private server: Server | undefined;
   private baseUrl: string | undefined;
+  private listening: Promise<string> | undefined;
 
   /** The node:http request listener; mount it on any server, or call `listen`. */
   readonly handler = (req: IncomingMessage, res: ServerResponse): void => {
@@ -113,8 +114,16 @@ export class ClusterHost {
    * Starts serving HTTPS on 127.0.0.1 with a self-signed certificate (kubectl sends bearer tokens only over
    * TLS); resolves to the base URL (`https://127.0.0.1:<port>`).
    */
-  async listen(port = 0): Promise<string> {
-    if (this.baseUrl) return this.baseUrl;
+  listen(port = 0): Promise<string> {
+    // Concurrent callers share one server: the first call starts it, the others wait for the same URL.
+    this.listening ??= this.startServer(port).catch((error: unknown) => {
+      this.listening = undefined;
+      throw error;
+    });
+    return this.listening;
+  }
+
+  private async startServer(port: number): Promise<string> {
     const server = createServer(createSelfSignedIdentity(), this.handler);
     server.requestTimeout = 60_000;
     server.headersTimeout = 20_000;
@@ -137,6 +146,7 @@ export class ClusterHost {
     const server = this.server;
     this.server = undefined;
     this.baseUrl = undefined;
+    this.listening = undefined;
     if (!server) return;
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));

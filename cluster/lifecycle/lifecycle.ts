@@ -81,6 +81,9 @@ export interface LifecycleOptions {
   queueOnly?: DriverKind[];
 }
 
+/** Environments a lab workspace created belong to its lab session (app/_lib/lab-sessions), not to this lifecycle. */
+const ownedByLifecycle = { labSessions: { none: {} } } as const;
+
 const toDriverKind: Record<EnvironmentDriver, DriverKind> = { EMBEDDED: "embedded", KIND: "kind" };
 const toDbDriver: Record<DriverKind, EnvironmentDriver> = { embedded: "EMBEDDED", kind: "KIND" };
 const liveStates: EnvironmentState[] = ["REQUESTED", "PROVISIONING", "READY", "EXPIRING"];
@@ -463,6 +466,7 @@ export class EnvironmentLifecycle {
         state: "READY",
         userId: { not: null },
         driver: { in: this.provisionedDrivers().map((kind) => toDbDriver[kind]) },
+        ...ownedByLifecycle,
         OR: [{ expiresAt: { lte: now } }, { lastUsedAt: { lte: idleSince } }],
       },
     });
@@ -488,7 +492,7 @@ export class EnvironmentLifecycle {
     for (const kind of this.provisionedDrivers()) {
       const driver = this.driver(kind);
       const existing = new Set(await driver.list());
-      const rows = await this.prisma.clusterEnvironment.findMany({ where: { driver: toDbDriver[kind], state: { in: liveStates } } });
+      const rows = await this.prisma.clusterEnvironment.findMany({ where: { driver: toDbDriver[kind], state: { in: liveStates }, ...ownedByLifecycle } });
       const claimed = new Set<string>();
       for (const row of rows) {
         claimed.add(row.clusterName);
