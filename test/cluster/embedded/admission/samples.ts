@@ -1,6 +1,8 @@
 // Valid manifests (Bookinfo samples, the seed lab's circuit breaker, security policies, core kinds) used by the admission tests.
 import { parseAllDocuments } from "yaml";
 import type { AdmissionObject } from "@/cluster/embedded/admission/index";
+import { destinationRuleAll } from "../../../support/bookinfo-networking";
+export { destinationRuleAll };
 
 /** Parses a multi-document YAML manifest into objects. */
 export function manifests(text: string): AdmissionObject[] {
@@ -163,69 +165,6 @@ spec:
         subset: v1
 `;
 
-export const destinationRuleAll = `
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: productpage
-spec:
-  host: productpage
-  subsets:
-  - name: v1
-    labels:
-      version: v1
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: reviews
-spec:
-  host: reviews
-  subsets:
-  - name: v1
-    labels:
-      version: v1
-  - name: v2
-    labels:
-      version: v2
-  - name: v3
-    labels:
-      version: v3
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: ratings
-spec:
-  host: ratings
-  subsets:
-  - name: v1
-    labels:
-      version: v1
-  - name: v2
-    labels:
-      version: v2
-  - name: v2-mysql
-    labels:
-      version: v2-mysql
-  - name: v2-mysql-vm
-    labels:
-      version: v2-mysql-vm
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: details
-spec:
-  host: details
-  subsets:
-  - name: v1
-    labels:
-      version: v1
-  - name: v2
-    labels:
-      version: v2
-`;
 
 export const reviewsCircuitBreaker = `
 apiVersion: networking.istio.io/v1

@@ -10,6 +10,8 @@ import type { OutboundTrafficPolicyMode, Scheduler } from "@/cluster/embedded/me
 import type { KubeObject } from "@/cluster/embedded/objects";
 import { findResourceByKind, resourceId } from "@/cluster/embedded/resources";
 import type { ObjectInput } from "@/cluster/embedded/store";
+import { reviewsTestV2 } from "../../../../support/bookinfo-networking";
+export { reviewsTestV2 };
 
 export const CREATED_AT = Date.UTC(2025, 5, 1, 10, 0, 0);
 
@@ -98,27 +100,6 @@ export const virtualServiceAllV1 = ["productpage", "reviews", "ratings", "detail
   .map((host) => `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: ${host}\nspec:\n  hosts:\n  - ${host}\n  http:\n  - route:\n    - destination:\n        host: ${host}\n        subset: v1\n`)
   .join("---\n");
 
-export const reviewsTestV2 = `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: reviews
-spec:
-  hosts:
-  - reviews
-  http:
-  - match:
-    - headers:
-        end-user:
-          exact: jason
-    route:
-    - destination:
-        host: reviews
-        subset: v2
-  - route:
-    - destination:
-        host: reviews
-        subset: v1
-`;
 
 export function reviewsAll(subset: string, extra = ""): string {
   return `apiVersion: networking.istio.io/v1

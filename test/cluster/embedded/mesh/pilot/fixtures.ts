@@ -8,6 +8,8 @@ import type { KubeObject } from "@/cluster/embedded/objects";
 import { findResourceByKind, resourceId } from "@/cluster/embedded/resources";
 import type { ObjectInput } from "@/cluster/embedded/store";
 import { prepareObject } from "@/cluster/embedded/controllers";
+import { destinationRuleAll, reviewsTestV2 } from "../../../../support/bookinfo-networking";
+export { destinationRuleAll, reviewsTestV2 };
 
 /** Timers that only fire when the test advances time. */
 export class ManualScheduler implements Scheduler {
@@ -125,69 +127,6 @@ export function cluster(config: ProxyConfig, name: string): Cluster {
   return found;
 }
 
-export const destinationRuleAll = `
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: productpage
-spec:
-  host: productpage
-  subsets:
-  - name: v1
-    labels:
-      version: v1
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: reviews
-spec:
-  host: reviews
-  subsets:
-  - name: v1
-    labels:
-      version: v1
-  - name: v2
-    labels:
-      version: v2
-  - name: v3
-    labels:
-      version: v3
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: ratings
-spec:
-  host: ratings
-  subsets:
-  - name: v1
-    labels:
-      version: v1
-  - name: v2
-    labels:
-      version: v2
-  - name: v2-mysql
-    labels:
-      version: v2-mysql
-  - name: v2-mysql-vm
-    labels:
-      version: v2-mysql-vm
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: details
-spec:
-  host: details
-  subsets:
-  - name: v1
-    labels:
-      version: v1
-  - name: v2
-    labels:
-      version: v2
-`;
 
 export const virtualServiceAllV1 = ["productpage", "reviews", "ratings", "details"]
   .map(
@@ -228,28 +167,6 @@ spec:
       weight: 20
 `;
 
-export const reviewsTestV2 = `
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: reviews
-spec:
-  hosts:
-  - reviews
-  http:
-  - match:
-    - headers:
-        end-user:
-          exact: jason
-    route:
-    - destination:
-        host: reviews
-        subset: v2
-  - route:
-    - destination:
-        host: reviews
-        subset: v1
-`;
 
 export function ratingsDelay(fixedDelay: string): string {
   return `
