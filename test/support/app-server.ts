@@ -1,6 +1,6 @@
 // Test helper: runs the built web app the way `npm start` does (migrate, bootstrap admin, next start) on a free port.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 
@@ -42,9 +42,12 @@ export async function startApp(dataDir: string, extraEnv: Record<string, string>
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });
+  // The server's output goes to test-results/app-server-<port>.log, so a failed run can be diagnosed afterwards.
+  mkdirSync(path.join(root, "test-results"), { recursive: true });
+  const log = createWriteStream(path.join(root, "test-results", `app-server-${port}.log`));
   let output = "";
-  child.stdout?.on("data", (d) => (output += d));
-  child.stderr?.on("data", (d) => (output += d));
+  child.stdout?.on("data", (d) => ((output += d), log.write(d)));
+  child.stderr?.on("data", (d) => ((output += d), log.write(d)));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
