@@ -48,7 +48,8 @@ export function createSelfSignedIdentity(commonName = "ica-embedded-apiserver"):
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
   const signatureAlgorithm = sequence(oid("1.2.840.10045.4.3.2"));
   const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f;
+  // Positive and minimally encoded: a DER INTEGER must not start with a needless 0x00 byte (OpenSSL rejects it).
+  serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x40;
   const now = Date.now();
   const subjectAltName = sequence(der(0x87, Buffer.from([127, 0, 0, 1])), der(0x82, Buffer.from("localhost", "ascii")));
   const extensions = der(0xa3, sequence(sequence(oid("2.5.29.17"), der(0x04, subjectAltName))));
