@@ -9,7 +9,7 @@ describe("registry", () => {
     expect(ids).toStrictEqual([...ids].sort());
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id).toMatch(/^[a-z]+\.[a-z0-9-]+$/);
-    expect(findCheck("virtualservice.weighted-split")?.title).toBeTruthy();
+    expect(findCheck("virtualservice.weighted-split")?.title).toBe("Traffic to a host is split across subsets by weight");
     expect(findCheck("nope.nothing")).toBeUndefined();
   });
 
