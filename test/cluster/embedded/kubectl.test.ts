@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KUBECTL, startHarness, type Harness } from "./support";
+import { bookinfoGateway } from "../../support/bookinfo-networking";
 
 const squash = (text: string): string => text.replace(/[ \t]+/g, " ");
 
@@ -42,43 +43,6 @@ spec:
   - name: v3
     labels:
       version: v3
-`;
-
-const gatewayManifest = `apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata:
-  name: bookinfo-gateway
-spec:
-  selector:
-    istio: ingressgateway
-  servers:
-  - port:
-      number: 8080
-      name: http
-      protocol: HTTP
-    hosts:
-    - "*"
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: bookinfo
-spec:
-  hosts:
-  - "*"
-  gateways:
-  - bookinfo-gateway
-  http:
-  - match:
-    - uri:
-        exact: /productpage
-    - uri:
-        prefix: /static
-    route:
-    - destination:
-        host: productpage
-        port:
-          number: 9080
 `;
 
 const httpbinManifest = `apiVersion: v1
@@ -168,7 +132,7 @@ describe("real kubectl against the embedded cluster", () => {
   it("applies a directory holding Istio config and built-in kinds, and re-applies it unchanged", async () => {
     const dir = join(harness.dir, "manifests");
     mkdirSync(dir);
-    writeFileSync(join(dir, "gateway.yaml"), gatewayManifest);
+    writeFileSync(join(dir, "gateway.yaml"), bookinfoGateway);
     writeFileSync(join(dir, "httpbin.yaml"), httpbinManifest);
     const first = await harness.kubectl(["apply", "-f", dir]);
     expect(first.stderr).toBe("");

@@ -1,8 +1,8 @@
 // Valid manifests (Bookinfo samples, the seed lab's circuit breaker, security policies, core kinds) used by the admission tests.
 import { parseAllDocuments } from "yaml";
 import type { AdmissionObject } from "@/cluster/embedded/admission/index";
-import { destinationRuleAll } from "../../../support/bookinfo-networking";
-export { destinationRuleAll };
+import { bookinfoGateway, destinationRuleAll } from "../../../support/bookinfo-networking";
+export { bookinfoGateway, destinationRuleAll };
 
 /** Parses a multi-document YAML manifest into objects. */
 export function manifests(text: string): AdmissionObject[] {
@@ -187,51 +187,6 @@ spec:
       interval: 1s
       baseEjectionTime: 30s
       maxEjectionPercent: 100
-`;
-
-export const bookinfoGateway = `
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata:
-  name: bookinfo-gateway
-spec:
-  # The selector matches the ingress gateway pod labels.
-  selector:
-    istio: ingressgateway
-  servers:
-  - port:
-      number: 8080
-      name: http
-      protocol: HTTP
-    hosts:
-    - "*"
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: bookinfo
-spec:
-  hosts:
-  - "*"
-  gateways:
-  - bookinfo-gateway
-  http:
-  - match:
-    - uri:
-        exact: /productpage
-    - uri:
-        prefix: /static
-    - uri:
-        exact: /login
-    - uri:
-        exact: /logout
-    - uri:
-        prefix: /api/v1/products
-    route:
-    - destination:
-        host: productpage
-        port:
-          number: 9080
 `;
 
 export const httpsGatewayWithRedirect = `

@@ -8,8 +8,8 @@ import type { KubeObject } from "@/cluster/embedded/objects";
 import { findResourceByKind, resourceId } from "@/cluster/embedded/resources";
 import type { ObjectInput } from "@/cluster/embedded/store";
 import { prepareObject } from "@/cluster/embedded/controllers";
-import { destinationRuleAll, reviewsTestV2 } from "../../../../support/bookinfo-networking";
-export { destinationRuleAll, reviewsTestV2 };
+import { bookinfoGateway, destinationRuleAll, reviewsTestV2 } from "../../../../support/bookinfo-networking";
+export { bookinfoGateway, destinationRuleAll, reviewsTestV2 };
 
 /** Timers that only fire when the test advances time. */
 export class ManualScheduler implements Scheduler {
@@ -210,46 +210,3 @@ spec:
       maxEjectionPercent: 100
 `;
 
-export const bookinfoGateway = `
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata:
-  name: bookinfo-gateway
-spec:
-  selector:
-    istio: ingressgateway
-  servers:
-  - port:
-      number: 8080
-      name: http
-      protocol: HTTP
-    hosts:
-    - "*"
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: bookinfo
-spec:
-  hosts:
-  - "*"
-  gateways:
-  - bookinfo-gateway
-  http:
-  - match:
-    - uri:
-        exact: /productpage
-    - uri:
-        prefix: /static
-    - uri:
-        exact: /login
-    - uri:
-        exact: /logout
-    - uri:
-        prefix: /api/v1/products
-    route:
-    - destination:
-        host: productpage
-        port:
-          number: 9080
-`;
