@@ -1,4 +1,5 @@
-// `npm start`: build when needed, migrate the database, bootstrap an admin, then serve the app on $PORT (default 3000).
+// `npm start`: build when needed, migrate the database, bootstrap an admin, then serve the app on $PORT (default 3000)
+// through server/main.ts (Next's handler, prerendered pages from memory).
 import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 import { ensureBuilt, root } from "./build.mjs";
@@ -18,10 +19,10 @@ const tsx = path.join(root, "node_modules/tsx/dist/cli.mjs");
 const prepared = spawnSync(process.execPath, [tsx, path.join(root, "scripts/prepare-db.ts")], { cwd: root, stdio: "inherit" });
 if (prepared.status !== 0) process.exit(prepared.status ?? 1);
 
-const server = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", port], {
+const server = spawn(process.execPath, ["--import", "tsx", path.join(root, "server/main.ts")], {
   cwd: root,
   stdio: "inherit",
-  env: { ...process.env, NODE_ENV: "production" },
+  env: { ...process.env, PORT: port, NODE_ENV: "production" },
 });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
 server.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

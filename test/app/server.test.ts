@@ -120,6 +120,42 @@ describe("roles", () => {
   });
 });
 
+describe("prerendered lesson pages", () => {
+  const lessonPath = "/lessons/virtualservice-routing";
+
+  it("are answered from memory with the page Next prerendered, and revalidate with 304", async () => {
+    // A query string takes Next's own path for the same prerendered page; the in-memory answer adds an ETag.
+    const fromNext = await fetch(`${app.url}${lessonPath}?via=next`);
+    const fromMemory = await fetch(`${app.url}${lessonPath}`);
+    expect(fromMemory.status).toBe(200);
+    expect(fromNext.headers.get("etag")).toBeNull();
+    const etag = fromMemory.headers.get("etag");
+    expect(etag).toMatch(/^W\//);
+    for (const header of ["content-type", "cache-control", "vary", "x-nextjs-cache"]) {
+      expect(fromMemory.headers.get(header), header).toBe(fromNext.headers.get(header));
+    }
+    const html = await fromMemory.text();
+    expect(html).toBe(await fromNext.text());
+    expect(html).toContain("Matching on headers");
+    const revalidated = await fetch(`${app.url}${lessonPath}`, { headers: { "if-none-match": etag! } });
+    expect(revalidated.status).toBe(304);
+  });
+
+  it("still give client-side navigation its RSC payload", async () => {
+    const navigation = await fetch(`${app.url}${lessonPath}`, { headers: { rsc: "1" } });
+    expect(navigation.status).toBe(200);
+    expect(navigation.headers.get("content-type")).toContain("text/x-component");
+  });
+
+  it("serve their diagrams from memory too", async () => {
+    const diagram = await fetch(`${app.url}/lessons/diagrams/vs-dr-split.svg`);
+    expect(diagram.status).toBe(200);
+    expect(diagram.headers.get("content-type")).toContain("image/svg+xml");
+    expect(diagram.headers.get("etag")).toMatch(/^W\//);
+    expect(await diagram.text()).toContain("<svg");
+  });
+});
+
 describe("bad input", () => {
   const email = "mallory@example.com";
   const cases: { name: string; body: string; type?: string; status: number; fields?: string[] }[] = [

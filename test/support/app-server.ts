@@ -1,4 +1,4 @@
-// Test helper: runs the built web app the way `npm start` does (migrate, bootstrap admin, next start) on a free port.
+// Test helper: runs the built web app the way `npm start` does (migrate, bootstrap admin, server/main.ts) on a free port.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
@@ -18,6 +18,8 @@ async function freePort(): Promise<number> {
 
 export interface RunningApp {
   url: string;
+  /** The server process, to read its CPU time. */
+  pid: number;
   /** Output of the start-up step (migrations, admin credentials). */
   prepareOutput: string;
   stop(): Promise<void>;
@@ -37,9 +39,9 @@ export async function startApp(dataDir: string, extraEnv: Record<string, string>
   });
   if (prepare.status !== 0) throw new Error(`prepare-db failed: ${prepare.stderr}`);
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port)], {
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
     cwd: root,
-    env,
+    env: { ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   // The server's output goes to test-results/app-server-<port>.log, so a failed run can be diagnosed afterwards.
@@ -65,6 +67,7 @@ export async function startApp(dataDir: string, extraEnv: Record<string, string>
   }
   return {
     url,
+    pid: child.pid!,
     prepareOutput: prepare.stdout,
     stop: () =>
       new Promise((resolve) => {
