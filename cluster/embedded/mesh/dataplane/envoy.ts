@@ -28,7 +28,7 @@ import { selectRoute, selectVirtualHost } from "./matching";
 import type { SeededRandom } from "./random";
 import type { SimClock } from "./sim-clock";
 import { CLUSTER_COUNTERS, HTTP_COUNTERS, OUTLIER_COUNTERS, ProxyStats, type StatScope } from "./stats";
-import { ClusterRuntime, type AcquireResult, type ConnectBehaviour, type UpstreamConnection, type UpstreamHost } from "./upstream";
+import { ClusterRuntime, type AcquireResult, type ConnectOutcome, type UpstreamConnection, type UpstreamHost } from "./upstream";
 import type { WorkloadDirectory, WorkloadPod } from "./workloads";
 
 /** Who is on the other end of a connection arriving at a proxy or app. */
@@ -50,8 +50,8 @@ export interface MeshNetwork {
   proxyConfig(pod: WorkloadPod): ProxyConfig | undefined;
   /** Changes whenever any proxy accepts new config; undefined when the config must be fetched on every use. */
   configVersion(): number | undefined;
-  /** Opening a TCP connection to ip:port: whether something accepts, and how long the handshake takes. */
-  connect(ip: string, port: number): { behaviour: ConnectBehaviour; latencyMs: number };
+  /** Opening a TCP connection to ip:port: whether something accepts, how long the handshake takes, where it lands. */
+  connect(ip: string, port: number): ConnectOutcome;
   /** Sends a request over an accepted connection to ip:port (a pod's sidecar or app, or the outside world). */
   deliver(ip: string, port: number, request: HttpRequest, stream: Stream, peer: PeerInfo): Promise<HttpResponse>;
   /** The application container listening on `port` in `pod` ("refused" if none). */
@@ -483,11 +483,11 @@ export class EnvoyProxy {
     if (!cluster || clusterName === BLACKHOLE_CLUSTER) throw new ConnectionReset("Recv failure: Connection reset by peer");
     const host = this.hostFor(cluster, destination, config);
     if (!host) throw new ConnectionReset("Recv failure: Connection reset by peer");
-    const { behaviour, latencyMs } = this.network.connect(host.ip, host.port);
+    const { behaviour, latencyMs, reached } = this.network.connect(host.ip, host.port);
     await this.clock.sleep(behaviour === "timeout" ? (parseDurationMs(cluster.connect_timeout) ?? 10_000) : latencyMs);
     if (behaviour !== "accept") throw new ConnectionReset("Recv failure: Connection reset by peer");
     const localPort = this.nextLocalPort();
-    const reply = await this.network.deliver(host.ip, host.port, request, stream, { pod: this.pod, address: `${this.pod.ip}:${localPort}` });
+    const reply = await this.network.deliver(reached.ip, reached.port, request, stream, { pod: this.pod, address: `${this.pod.ip}:${localPort}` });
     const duration = this.clock.now() - started;
     this.runtime(clusterName).stats.inc("upstream_cx_total");
     this.accessLog.push({
@@ -1067,7 +1067,7 @@ export class EnvoyProxy {
       });
       let reply: HttpResponse;
       try {
-        reply = await this.network.deliver(host.ip, host.port, request, upstreamStream, peer);
+        reply = await this.network.deliver(connection.reached.ip, connection.reached.port, request, upstreamStream, peer);
       } catch (error) {
         unsubscribe();
         if (abandoned) return { kind: "aborted", host };
@@ -1081,7 +1081,7 @@ export class EnvoyProxy {
       this.chargeUpstream(runtime, reply.status);
       return { kind: "response", response: reply, host, serviceTimeMs: this.clock.now() - sent, localAddress };
     }
-    const task = this.clock.spawn(() => this.network.deliver(host.ip, host.port, request, upstreamStream, peer));
+    const task = this.clock.spawn(() => this.network.deliver(connection.reached.ip, connection.reached.port, request, upstreamStream, peer));
     type Wake = { kind: "done" } | { kind: "per_try" } | { kind: "deadline" } | { kind: "downstream" };
     const gate = this.clock.gate<Wake>();
     task.onSettled(() => gate.open({ kind: "done" }));

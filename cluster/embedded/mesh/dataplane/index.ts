@@ -15,7 +15,7 @@ import { runPilotAgent } from "./pilot-agent";
 import { hashString, SeededRandom } from "./random";
 import { SimClock } from "./sim-clock";
 import { ProxyStats, statsMatcherFromProxyConfig } from "./stats";
-import type { ConnectBehaviour } from "./upstream";
+import type { ConnectOutcome } from "./upstream";
 import { WorkloadDirectory, type WorkloadContainer, type WorkloadPod } from "./workloads";
 
 export { SimClock } from "./sim-clock";
@@ -137,21 +137,31 @@ export class DataPlane implements MeshNetwork {
     return config;
   }
 
-  connect(ip: string, port: number): { behaviour: ConnectBehaviour; latencyMs: number } {
+  connect(ip: string, port: number): ConnectOutcome {
     const random = this.random("network");
+    const service = this.workloads.serviceByIp(ip);
+    if (service) {
+      // kube-proxy rewrites a ClusterIP connection to one ready endpoint; with none (or no such port) it is rejected.
+      const servicePort = service.ports.find((item) => item.port === port);
+      const endpoints = servicePort ? this.workloads.endpointPods(service) : [];
+      const chosen = endpoints[this.random("kube-proxy").below(endpoints.length)];
+      if (!servicePort || !chosen) return { behaviour: "refuse", latencyMs: random.jitter(0.2, 0.05), reached: { ip, port } };
+      return this.connect(chosen.ip, servicePort.targetPort);
+    }
+    const reached = { ip, port };
     const pod = this.workloads.podByIp(ip);
     if (!pod) {
-      if (this.workloads.serviceByIp(ip) || ip.startsWith("10.")) return { behaviour: "timeout", latencyMs: 0 };
-      return { behaviour: "accept", latencyMs: random.jitter(18, 6) };
+      if (ip.startsWith("10.")) return { behaviour: "timeout", latencyMs: 0, reached };
+      return { behaviour: "accept", latencyMs: random.jitter(18, 6), reached };
     }
-    if (!pod.running) return { behaviour: "refuse", latencyMs: random.jitter(0.2, 0.05) };
+    if (!pod.running) return { behaviour: "refuse", latencyMs: random.jitter(0.2, 0.05), reached };
     const latencyMs = random.jitter(pod.hasSidecar || pod.isRouter ? 0.6 : 0.25, 0.2);
-    if (pod.hasSidecar) return { behaviour: "accept", latencyMs };
+    if (pod.hasSidecar) return { behaviour: "accept", latencyMs, reached };
     if (pod.isRouter) {
       const listening = [...(this.proxyConfig(pod)?.listeners.values() ?? [])].some((listener) => listener.address.socket_address.port_value === port);
-      return { behaviour: listening ? "accept" : "refuse", latencyMs };
+      return { behaviour: listening ? "accept" : "refuse", latencyMs, reached };
     }
-    return { behaviour: this.appOnPort(pod, port) ? "accept" : "refuse", latencyMs };
+    return { behaviour: this.appOnPort(pod, port) ? "accept" : "refuse", latencyMs, reached };
   }
 
   async deliver(ip: string, port: number, request: HttpRequest, stream: Stream, peer: PeerInfo): Promise<HttpResponse> {
@@ -335,26 +345,15 @@ export class DataPlane implements MeshNetwork {
           upstreamCluster: exchange.upstreamCluster,
         };
       }
-      // No sidecar: kube-proxy sends ClusterIP traffic to one ready endpoint pod.
-      let targetIp = ip;
-      let targetPort = port;
-      const service = this.workloads.serviceByIp(ip);
-      if (service) {
-        const servicePort = service.ports.find((item) => item.port === port);
-        const endpoints = servicePort ? this.workloads.endpointPods(service) : [];
-        const chosen = endpoints[this.random("kube-proxy").below(endpoints.length)];
-        if (!servicePort || !chosen) return { error: { kind: "refused", message: `Failed to connect to ${ip} port ${port}: Connection refused` } };
-        targetIp = chosen.ip;
-        targetPort = servicePort.targetPort;
-      }
-      const { behaviour, latencyMs } = this.connect(targetIp, targetPort);
+      // No sidecar: the connection goes where kube-proxy sends it (one ready endpoint of a ClusterIP).
+      const { behaviour, latencyMs, reached } = this.connect(ip, port);
       if (behaviour === "timeout") {
         await this.clock.sleep(130_000);
         return { error: { kind: "timeout", message: `Failed to connect to ${ip} port ${port}: Connection timed out` } };
       }
       await this.clock.sleep(latencyMs);
       if (behaviour === "refuse") return { error: { kind: "refused", message: `Failed to connect to ${ip} port ${port}: Connection refused` } };
-      const reply = await this.deliver(targetIp, targetPort, request, stream, { pod, address: localAddress });
+      const reply = await this.deliver(reached.ip, reached.port, request, stream, { pod, address: localAddress });
       return { delivery: { response: reply, servedBy: reply.servedBy }, flags: "-" };
     } catch (error) {
       if (error instanceof ConnectionReset) {

@@ -58,6 +58,14 @@ function allHealthy(hosts: UpstreamHost[]): boolean {
 /** What opening a TCP connection to an address does. */
 export type ConnectBehaviour = "accept" | "refuse" | "timeout";
 
+/** Opening a TCP connection: whether something accepts, how long the handshake takes, and the pod address it reached. */
+export interface ConnectOutcome {
+  behaviour: ConnectBehaviour;
+  latencyMs: number;
+  /** Where the connection lands: a Service ClusterIP is rewritten by kube-proxy to one ready endpoint; otherwise the address dialled. */
+  reached: { ip: string; port: number };
+}
+
 export interface UpstreamHost {
   /** `ip:port` as Envoy prints it. */
   address: string;
@@ -77,6 +85,8 @@ export class UpstreamConnection {
   readonly localPort: number;
   /** `ip:port` of this end as Envoy logs it (set by the proxy on first use). */
   localAddress: string | undefined;
+  /** The address requests on this connection are delivered to (kube-proxy pins a connection to one endpoint). */
+  reached: { ip: string; port: number };
 
   constructor(
     readonly id: number,
@@ -84,6 +94,7 @@ export class UpstreamConnection {
     localPort: number,
   ) {
     this.localPort = localPort;
+    this.reached = { ip: host.ip, port: host.port };
   }
 }
 
@@ -129,7 +140,7 @@ export interface ClusterRuntimeDeps {
   random: SeededRandom;
   stats: ProxyStats;
   /** How long a TCP (+mTLS) connect to the host takes, and whether it succeeds. */
-  connect(host: UpstreamHost): { behaviour: ConnectBehaviour; latencyMs: number };
+  connect(host: UpstreamHost): ConnectOutcome;
   nextLocalPort(): number;
 }
 
@@ -366,7 +377,8 @@ export class ClusterRuntime {
     pool.connections.push(connection);
     this.connectionsOpen += 1;
     this.stat("upstream_cx_total");
-    const { behaviour, latencyMs } = this.deps.connect(pool.host);
+    const { behaviour, latencyMs, reached } = this.deps.connect(pool.host);
+    connection.reached = reached;
     const connectTimeout = parseDurationMs(cluster.connect_timeout) ?? 5000;
     if (behaviour === "accept") {
       this.deps.clock.setTimer(latencyMs, () => this.onConnected(cluster, pool, connection));

@@ -1,6 +1,7 @@
 // The Envoy runtime on Istio-generated config: retries, per-try timeouts, outlier ejection, no healthy upstream,
 // connection failures, the REGISTRY_ONLY black hole, and the stats and access-log lines that show them.
 import { describe, expect, it } from "vitest";
+import { bookinfoGateway } from "../../../../support/bookinfo-networking";
 import { bookinfo, destinationRuleAll, reviewsAll, type TestMesh } from "./fixtures";
 
 /** Two fortio echo-server pods behind Service `echo` (port 8080), so tests can ask for any status or delay. */
@@ -225,5 +226,29 @@ spec:
     // 30 / (80 + 30) = 27.3%: 300 ± 3.29 × 14.8.
     expect(v3).toBeGreaterThan(251);
     expect(v3).toBeLessThan(349);
+  });
+});
+
+describe("the ingress gateway called from a pod in the mesh", () => {
+  const curlStatus = (test: TestMesh, url: string, host?: string) =>
+    test.mesh.exec(test.sleep, "sleep", ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", ...(host ? ["-H", `Host: ${host}`] : []), url]);
+
+  it("is reached through its Service with any Host: unknown hosts pass through the sidecar and kube-proxy picks the gateway pod", async () => {
+    const test = bookinfo();
+    test.apply(bookinfoGateway);
+    expect((await curlStatus(test, "http://istio-ingressgateway.istio-system/productpage")).stdout).toBe("200");
+    expect((await curlStatus(test, "http://istio-ingressgateway.istio-system/productpage", "bookinfo.example.com")).stdout).toBe("200");
+    expect((await curlStatus(test, "http://istio-ingressgateway.istio-system/nothing", "bookinfo.example.com")).stdout).toBe("404");
+    expect(test.mesh.logs(test.sleep, "istio-proxy")).toMatch(/"GET \/productpage HTTP\/1\.1" 200 - via_upstream .* "bookinfo\.example\.com" "10\.96\.\d+\.\d+:80" PassthroughCluster .* allow_any$/m);
+    const gatewayLog = test.mesh.logs(test.pod("istio-ingressgateway", "istio-system"), "istio-proxy");
+    expect(gatewayLog).toMatch(/"GET \/productpage HTTP\/1\.1" 200 - via_upstream .* "bookinfo\.example\.com" "10\.244\.\d+\.\d+:9080" outbound\|9080\|\|productpage\.default\.svc\.cluster\.local /m);
+    expect(gatewayLog).toMatch(/"GET \/nothing HTTP\/1\.1" 404 NR route_not_found /);
+  });
+
+  it("refuses connections while no Gateway opens a listener on its port: 503 UF from the caller's sidecar", async () => {
+    const test = bookinfo();
+    const refused = await test.mesh.exec(test.sleep, "sleep", ["curl", "-s", "-H", "Host: bookinfo.example.com", "http://istio-ingressgateway.istio-system/productpage"]);
+    expect(refused.stdout).toContain("delayed connect error: Connection refused");
+    expect(test.mesh.logs(test.sleep, "istio-proxy")).toMatch(/"GET \/productpage HTTP\/1\.1" 503 UF .* PassthroughCluster /);
   });
 });
