@@ -4,8 +4,6 @@ import { readFileSync } from "node:fs";
 import { KubeLabCluster, type KubeLabClusterOptions } from "./kind/lab-cluster";
 
 export { KubeLabCluster } from "./kind/lab-cluster";
-/** The name callers used before the kind driver existed; same class. */
-export { KubeLabCluster as RemoteLabCluster } from "./kind/lab-cluster";
 
 /** Loads a kubeconfig file into a LabCluster named after the file. */
 export function clusterFromKubeconfigFile(file: string, options: KubeLabClusterOptions = {}): KubeLabCluster {

@@ -4,7 +4,7 @@ import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
-import { RemoteLabCluster } from "@/cluster/remote";
+import { KubeLabCluster } from "@/cluster/remote";
 import type { LabCluster } from "@/cluster/driver";
 import { analyzeCluster, analyzeObjects, formatMessage, parseManifests } from "./analyze";
 import { gradeObjective } from "./grade";
@@ -78,7 +78,7 @@ export interface GraderServerOptions {
 /** The request handler; mount it on any node:http server, or use startGraderServer. */
 export function graderHandler(options: GraderServerOptions) {
   const secret = Buffer.from(options.secret);
-  const clusterFor = options.clusterFor ?? ((kubeconfig: string) => new RemoteLabCluster("request", kubeconfig));
+  const clusterFor = options.clusterFor ?? ((kubeconfig: string) => new KubeLabCluster("request", kubeconfig));
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
       const url = new URL(req.url ?? "/", "http://grader");

@@ -1,6 +1,7 @@
 // What the lab shell needs from a cluster, on top of the LabCluster interface: simulated durations of commands run
 // in pods, container logs, port-forwarded requests and letting the mesh settle during `sleep`. The embedded cluster
-// provides all of them; any other LabCluster gets the parts it can (the rest report a clear error).
+// provides all of them; any other LabCluster gets exec and logs through its API (port-forward reports a clear error).
+import { CoreV1Api } from "@kubernetes/client-node";
 import type { ExecResult, LabCluster, PodRef } from "@/cluster/driver";
 import { ClusterUnavailableError } from "@/cluster/driver";
 import { EmbeddedLabCluster } from "@/cluster/embedded/driver";
@@ -34,11 +35,7 @@ export interface ShellBackend {
   settle(ms: number): Promise<void>;
 }
 
-function unsupported(what: string): ClusterUnavailableError {
-  return new ClusterUnavailableError(`${what} is not supported without the kind driver`);
-}
-
-/** A backend for any LabCluster: exec through the driver, no logs/port-forward unless the driver offers them. */
+/** A backend for any LabCluster: exec through the driver, logs through the API's pods/log, no port-forward. */
 function genericBackend(cluster: LabCluster): ShellBackend {
   const kube = new KubeClient(cluster.kubeConfig());
   return {
@@ -48,11 +45,11 @@ function genericBackend(cluster: LabCluster): ShellBackend {
       const result = await cluster.exec(pod, container, argv);
       return { ...result, elapsedMs: 0, interactive: false };
     },
-    async logs() {
-      throw unsupported("kubectl logs");
+    async logs(pod, container, options) {
+      return cluster.kubeConfig().makeApiClient(CoreV1Api).readNamespacedPodLog({ namespace: pod.namespace, name: pod.name, container, tailLines: options.tail });
     },
     async forwardCurl() {
-      throw unsupported("curl through kubectl port-forward");
+      throw new ClusterUnavailableError("curl through kubectl port-forward works only on the embedded cluster; on this cluster, curl from a pod with kubectl exec");
     },
     async settle() {},
   };

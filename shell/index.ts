@@ -12,7 +12,6 @@ import { ShellClock, simulatedTimePlugin, timeCommands } from "./time";
 
 export type { ShellBackend } from "./backend";
 export { shellBackendFor } from "./backend";
-export { KubeconfigLabCluster } from "./kubeconfig-cluster";
 
 export interface LabShellOptions {
   /** Interactive requests (a single curl) wait their simulated latency for real, capped; `sleep` really sleeps. Default false (batch). */

@@ -6,7 +6,8 @@ import { parseArgs } from "node:util";
 import { applyObjects, parseManifests } from "@/cluster/apply";
 import type { LabCluster } from "@/cluster/driver";
 import { EmbeddedDriver } from "@/cluster/embedded/driver";
-import { createLabShell, KubeconfigLabCluster } from "@/shell";
+import { clusterFromKubeconfigFile } from "@/cluster/remote";
+import { createLabShell } from "@/shell";
 import { UsageError } from "../args";
 import type { CliCommand, CliIo } from "../index";
 
@@ -19,7 +20,7 @@ Single requests wait their latency in real time, as in the web terminal.
 Options:
       --embedded          start a fresh in-process cluster (Istio and Bookinfo installed)
       --apply PATH        with --embedded: apply a manifest file or directory first (repeatable, in order)
-      --kubeconfig FILE   use an existing cluster (kubectl and istioctl analyze only, until the kind driver exists)
+      --kubeconfig FILE   use an existing cluster: kind, \`ica sim serve\`, or any cluster running Istio
   -c, --command TEXT      the commands to run
   -h, --help              show this help`;
 
@@ -85,7 +86,7 @@ async function runShell(argv: readonly string[], io: CliIo): Promise<number> {
     embedded.mesh.pilot.syncNow();
   } else {
     try {
-      cluster = KubeconfigLabCluster.fromFile(values.kubeconfig as string);
+      cluster = clusterFromKubeconfigFile(values.kubeconfig as string);
     } catch (error) {
       io.err(`Error: cannot load kubeconfig ${values.kubeconfig}: ${error instanceof Error ? error.message : String(error)}`);
       return 1;

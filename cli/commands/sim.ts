@@ -3,7 +3,7 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
-import { ClusterHost } from "../../cluster/embedded/host";
+import { EmbeddedDriver } from "../../cluster/embedded/driver";
 import { UsageError, describeFlags, parseArgs, type FlagSpec } from "../args";
 import type { CliCommand, CliIo } from "../index";
 
@@ -49,16 +49,17 @@ async function serve(args: string[], io: CliIo): Promise<number> {
   if (!port.success) throw new UsageError(`--port must be an integer between 0 and 65535, got "${String(flags.port)}"`);
   const kubeconfigPath = resolve(typeof flags["kubeconfig-out"] === "string" ? flags["kubeconfig-out"] : "ica-sim.kubeconfig");
 
-  const host = new ClusterHost();
-  const url = await host.listen(port.data);
-  const { id } = host.create("sim");
-  writeFileSync(kubeconfigPath, host.kubeconfig(id), { mode: 0o600 });
+  // A driver cluster: the API plus the mesh, so `kubectl logs` and `kubectl exec … -- curl` reach the pods.
+  const driver = new EmbeddedDriver();
+  const url = await driver.host.listen(port.data);
+  const { id } = await driver.create({ name: "sim" });
+  writeFileSync(kubeconfigPath, driver.host.kubeconfig(id), { mode: 0o600 });
   io.out(`Embedded cluster "${id}" (Istio 1.26 demo profile + Bookinfo) is serving at ${url}/clusters/${id}`);
   io.out(`Kubeconfig written to ${kubeconfigPath}`);
   io.out(`Try: kubectl --kubeconfig ${kubeconfigPath} get pods`);
   io.out("Press Ctrl+C to stop.");
   const signal = await untilStopped();
-  await host.close();
+  await driver.close();
   io.out(`Stopped (${signal}).`);
   return 0;
 }

@@ -1,5 +1,6 @@
 // EmbeddedCluster: one learner cluster — a store over the shared fresh-cluster baseline plus its controllers.
 
+import type { ExecResult, PodRef } from "../driver";
 import { freshClusterManifests } from "./bookinfo";
 import { Controllers, prepareObject, type ControllerContext } from "./controllers";
 import { cloneJson, type KubeObject } from "./objects";
@@ -54,27 +55,19 @@ export function sharedBaseline(): StoreBaseline {
   return freshBaseline;
 }
 
-/** A request for a subresource that a layer above the store serves (`pods/log`, for instance). */
-export interface SubresourceRequest {
-  method: string;
-  /** The object the subresource belongs to. */
-  object: KubeObject;
-  query: URLSearchParams;
-  body: Buffer;
+/** What runs inside the pods: the mesh attaches it so the API server can serve `pods/log` and `pods/exec`. */
+export interface PodRuntime {
+  /** A container's log text (`tail`: only the last lines). */
+  logs(pod: PodRef, container: string, options: { tail?: number }): string;
+  /** Runs a command in a container, as `kubectl exec` does. */
+  exec(pod: PodRef, container: string, argv: string[]): Promise<ExecResult>;
 }
-
-export interface SubresourceResponse {
-  status?: number;
-  contentType: string;
-  body: string | Buffer;
-}
-
-export type SubresourceHandler = (request: SubresourceRequest) => SubresourceResponse | Promise<SubresourceResponse>;
 
 export class EmbeddedCluster {
   readonly controllers: Controllers;
   readonly context: ControllerContext;
-  private readonly subresources = new Map<string, SubresourceHandler>();
+  /** Set while a mesh runs this cluster's pods. */
+  podRuntime: PodRuntime | undefined;
 
   private constructor(readonly store: ClusterStore) {
     this.context = { store, random: Math.random };
@@ -93,19 +86,6 @@ export class EmbeddedCluster {
 
   snapshot(): ClusterSnapshot {
     return this.store.snapshot();
-  }
-
-  /**
-   * Serves `<resource>/<name>/<subresource>` through `handler` (for instance the mesh serving `pods/log` so that
-   * `kubectl logs` works). Replaces an earlier handler for the same pair.
-   */
-  serveSubresource(resource: ResourceId, subresource: string, handler: SubresourceHandler): void {
-    this.subresources.set(`${resource}/${subresource}`, handler);
-  }
-
-  /** The handler registered for a subresource, if any. */
-  subresourceHandler(resource: ResourceId, subresource: string): SubresourceHandler | undefined {
-    return this.subresources.get(`${resource}/${subresource}`);
   }
 
   /** Lets the controllers react to every write made so far (the API server calls this before answering). */

@@ -1,9 +1,10 @@
 // ClusterHost: many embedded clusters in one process, each served at `/clusters/<id>` behind its own bearer token.
 
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { stringify as toYaml } from "yaml";
 import { z } from "zod";
 import { ApiError } from "./apiserver/errors";
@@ -125,6 +126,7 @@ export class ClusterHost {
 
   private async startServer(port: number): Promise<string> {
     const server = createServer(createSelfSignedIdentity(), this.handler);
+    server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
     server.requestTimeout = 60_000;
     server.headersTimeout = 20_000;
     server.on("clientError", (_error, socket) => {
@@ -186,6 +188,21 @@ export class ClusterHost {
     if (!owner) throw new ApiError(401, "Unauthorized", "Unauthorized");
     if (owner.id !== id) throw new ApiError(403, "Forbidden", `forbidden: this token does not grant access to cluster "${id}"`, { kind: "clusters", name: id });
     return owner;
+  }
+
+  /** Connection upgrades (`kubectl exec` over WebSocket), authorized like any other request. */
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on("error", () => socket.destroy());
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const match = /^\/clusters\/([^/]+)(\/.*)?$/.exec(url.pathname);
+    try {
+      if (!match) throw new ApiError(404, "NotFound", "the server could not find the requested resource", {});
+      this.authorize(req, match[1] ?? "").api.upgrade(req, socket, head, match[2] ?? "/", url.searchParams);
+    } catch (caught) {
+      const error = caught instanceof ApiError ? caught : new ApiError(500, "InternalError", `Internal error occurred: ${(caught as Error).message}`);
+      const status = JSON.stringify(error.toStatus());
+      socket.end(`HTTP/1.1 ${error.code} ${STATUS_CODES[error.code] ?? ""}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(status)}\r\nConnection: close\r\n\r\n${status}`);
+    }
   }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -3,28 +3,13 @@ import { afterAll, describe, expect, it } from "vitest";
 import { applyObjects, parseManifests } from "@/cluster/apply";
 import { EmbeddedDriver } from "@/cluster/embedded/driver";
 import { gradeObjective, type ObjectiveSpec } from "@/grader/grade";
+import { reviewsRoutedTo, reviewsSubsets } from "@/test/support/bookinfo-networking";
 
 const driver = new EmbeddedDriver();
 afterAll(() => driver.close());
 
-const subsets = `apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: reviews}
-spec:
-  host: reviews
-  subsets:
-  - {name: v1, labels: {version: v1}}
-  - {name: v2, labels: {version: v2}}
-`;
-const allV1 = `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: reviews}
-spec:
-  hosts: [reviews]
-  http:
-  - route:
-    - destination: {host: reviews, subset: v1}
-`;
+const subsets = reviewsSubsets("v1", "v2");
+const allV1 = reviewsRoutedTo("v1");
 const baselineV1: ObjectiveSpec = {
   check: "virtualservice.route-to-subset",
   params: {

@@ -4,21 +4,14 @@ import type { EmbeddedLabCluster } from "@/cluster/embedded/driver";
 import { EmbeddedDriver } from "@/cluster/embedded/driver";
 import { startGraderServer } from "@/grader/server";
 import { clusterWith } from "../support/embedded";
+import { reviewsRoutedTo } from "../support/bookinfo-networking";
 
 const secret = "test-secret-0123456789";
 const driver = new EmbeddedDriver();
 let cluster: EmbeddedLabCluster;
 let service: Awaited<ReturnType<typeof startGraderServer>>;
 
-const vs = `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: reviews}
-spec:
-  hosts: [reviews]
-  http:
-  - route:
-    - destination: {host: reviews, subset: v7}
-`;
+const vs = reviewsRoutedTo("v7");
 
 beforeAll(async () => {
   cluster = await clusterWith(driver, []);

@@ -70,11 +70,24 @@ describe("ica shell --kubeconfig", () => {
   });
   afterAll(() => driver.close());
 
-  it("runs kubectl and istioctl analyze against the cluster; traffic needs the kind driver", async () => {
-    const result = await icaShell(["--kubeconfig", kubeconfigPath, "-c", "kubectl get deploy -l app=ratings -o name && istioctl analyze; curl -s http://productpage:9080/productpage"]);
-    expect(result.stdout).toBe("deployment.apps/ratings-v1\n");
+  it("runs kubectl, istioctl and curl from the sleep pod through the cluster's API (exec over WebSocket, pods/log)", async () => {
+    const commands = [
+      "kubectl get deploy -l app=ratings -o name && istioctl analyze",
+      "curl -s -o /dev/null -w '%{http_code}\\n' http://productpage:9080/productpage",
+      "kubectl exec deploy/sleep -- curl -s http://ratings:9080/ratings/0; echo",
+      "kubectl logs deploy/sleep -c istio-proxy --tail 1",
+      "istioctl proxy-config clusters deploy/productpage-v1 | grep -c 'reviews.default.svc.cluster.local'",
+      "curl -sf http://productpage:9080/nothing",
+    ].join("\n");
+    const result = await icaShell(["--kubeconfig", kubeconfigPath, "-c", commands]);
+    const lines = result.stdout.split("\n");
+    expect(lines[0]).toBe("deployment.apps/ratings-v1");
     expect(result.stderr).toContain("\u2714 No validation issues found when analyzing namespace: default.");
-    expect(result.stderr).toContain("error: running commands in pods (kubectl exec, curl, fortio) is not supported without the kind driver");
-    expect(result.code).toBe(1);
+    expect(lines[1]).toBe("200");
+    expect(lines[2]).toBe('{"id":0,"ratings":{"Reviewer1":5,"Reviewer2":4}}');
+    expect(lines[3]).toMatch(/^\[.+\] "GET \/ratings\/0 HTTP\/1\.1" 200 - via_upstream .* outbound\|9080\|\|ratings\.default\.svc\.cluster\.local /);
+    expect(Number(lines[4])).toBeGreaterThanOrEqual(1);
+    // The last command's exit code is the shell's: curl -f on a 404 exits 22 inside the pod.
+    expect(result.code).toBe(22);
   });
 });

@@ -133,3 +133,47 @@ spec:
         port:
           number: 9080
 `;
+
+/** A DestinationRule `reviews` with the given version subsets (compact YAML). */
+export function reviewsSubsets(...versions: string[]): string {
+  return `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews}
+spec:
+  host: reviews
+  subsets:
+${versions.map((v) => `  - {name: ${v}, labels: {version: ${v}}}`).join("\n")}
+`;
+}
+
+/** A VirtualService `reviews` sending every request to one subset (compact YAML). */
+export function reviewsRoutedTo(subset: string): string {
+  return `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews}
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination: {host: reviews, subset: ${subset}}
+`;
+}
+
+/**
+ * The `virtualservice.route-to-subset` objective for reviews as productpage sees it, probed from sleep: through
+ * productpage's page (`productpage-reviews`, the default) or straight to reviews (`upstream-pod`).
+ */
+export function reviewsRouteObjective(subset: string, options: { requests?: number; servedBy?: "productpage-reviews" | "upstream-pod" } = {}) {
+  const servedBy = options.servedBy ?? "productpage-reviews";
+  const url = servedBy === "upstream-pod" ? "http://reviews:9080/reviews/0" : "http://productpage:9080/productpage";
+  return {
+    check: "virtualservice.route-to-subset",
+    params: {
+      host: "reviews",
+      subset,
+      caller: { namespace: "default", app: "productpage" },
+      probe: { from: { namespace: "default", app: "sleep" }, url, requests: options.requests ?? 10 },
+      servedBy,
+    },
+  };
+}

@@ -2,6 +2,7 @@
 // flavours, server-side apply, scale and status subresources, Tables, watch, and Status errors.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import { admit, admittedKinds, type AdmissionObject, type FieldCause } from "../admission/index";
 import type { EmbeddedCluster } from "../cluster";
 import { prepareObject, randomSuffix } from "../controllers";
@@ -15,6 +16,7 @@ import { decodeBody, mediaType, readBody } from "./body";
 import { AGGREGATED_DISCOVERY_CONTENT_TYPE, aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregatedDiscovery } from "./discovery";
 import { ApiError, alreadyExists, badRequest, conflict, invalid, methodNotAllowed, notFound } from "./errors";
 import { updateCauses } from "./immutability";
+import { execOverWebSocket, podLog } from "./pods";
 import { buildTable, type IncludeObject } from "./tables";
 import { serveWatch } from "./watch";
 
@@ -294,7 +296,7 @@ export class ClusterApiServer {
 
   private async serveResource(req: IncomingMessage, res: ServerResponse, method: string, path: ResourcePath, query: URLSearchParams): Promise<void> {
     const accept = req.headers.accept;
-    if (path.subresource !== undefined && path.subresource !== "status" && path.subresource !== "scale") return this.serveExtension(req, res, method, path, query);
+    if (path.subresource !== undefined && path.subresource !== "status" && path.subresource !== "scale") return this.servePodSubresource(res, method, path, query);
     switch (method) {
       case "GET":
         if (path.name === undefined) {
@@ -320,16 +322,30 @@ export class ClusterApiServer {
     }
   }
 
-  /** Subresources served by layers above the store (registered with `EmbeddedCluster.serveSubresource`). */
-  private async serveExtension(req: IncomingMessage, res: ServerResponse, method: string, path: ResourcePath, query: URLSearchParams): Promise<void> {
-    const handler = this.cluster.subresourceHandler(resourceId(path.type), path.subresource ?? "");
-    if (!handler) throw pathNotFound();
-    const object = this.existing(path);
-    const body = await readBody(req);
-    const reply = await handler({ method, object, query, body });
-    const payload = typeof reply.body === "string" ? Buffer.from(reply.body) : reply.body;
-    res.writeHead(reply.status ?? 200, { "Content-Type": reply.contentType, "Content-Length": payload.length, "Cache-Control": "no-cache, private" });
-    res.end(payload);
+  /** `pods/log` as plain text; `pods/exec` only as a WebSocket upgrade (see `upgrade`). */
+  private servePodSubresource(res: ServerResponse, method: string, path: ResourcePath, query: URLSearchParams): void {
+    if (path.type.group !== "" || path.type.plural !== "pods" || (path.subresource !== "log" && path.subresource !== "exec")) throw pathNotFound();
+    const pod = this.existing(path);
+    if (path.subresource === "exec") throw badRequest("Upgrade request required");
+    if (method !== "GET") throw methodNotAllowed(method);
+    const text = podLog(this.cluster.podRuntime, pod, query);
+    res.writeHead(200, { "Content-Type": "text/plain", "Content-Length": Buffer.byteLength(text), "Cache-Control": "no-cache, private" });
+    res.end(text);
+  }
+
+  /** A connection upgrade (`kubectl exec`): `pods/<name>/exec` becomes a WebSocket; otherwise throws the ApiError to answer. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, path: string, query: URLSearchParams): void {
+    const segments = path.split("/").filter((segment) => segment !== "");
+    if (segments[0] !== "api" && segments[0] !== "apis") throw pathNotFound();
+    let target: ResourcePath;
+    try {
+      target = parseResourcePath(segments.map((segment) => decodeURIComponent(segment)));
+    } catch (error) {
+      throw error instanceof ApiError ? error : badRequest(`malformed path ${path}`);
+    }
+    if (target.type.group !== "" || target.type.plural !== "pods" || target.subresource !== "exec") throw badRequest(`the server cannot upgrade ${path}: only pods/<name>/exec is served over WebSocket`);
+    if (req.method !== "GET" && req.method !== "POST") throw methodNotAllowed(req.method ?? "");
+    execOverWebSocket(this.cluster.podRuntime, this.existing(target), query, req, socket, head);
   }
 
   private respond(res: ServerResponse, code: number, result: { object: unknown; created?: boolean }): void {

@@ -23,6 +23,11 @@ export class Mesh {
   ) {
     this.pilot = new Pilot(cluster.store, options.pilot);
     this.dataPlane = new DataPlane(cluster.store, this.pilot, options.dataPlane);
+    // The API server's `pods/log` and `pods/exec` (real kubectl, client-node) reach the pods through this mesh.
+    cluster.podRuntime = {
+      logs: (pod, container, logOptions) => this.logs(pod, container, logOptions),
+      exec: (pod, container, argv) => this.exec(pod, container, argv, { realTime: true }),
+    };
   }
 
   /** Envoy's /config_dump of a proxy, as it currently holds its config. */
@@ -49,9 +54,23 @@ export class Mesh {
     return this.dataPlane.probe(spec);
   }
 
-  /** `kubectl exec <pod> -c <container> -- argv…` for curl, fortio and pilot-agent. */
+  /** `kubectl exec <pod> -c <container> -- argv…`: curl, sh -c, fortio, pilot-agent in workloads; pilot-discovery in istiod. */
   async exec(pod: PodRef, container: string | undefined, argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
+    if (argv[0] === "pilot-discovery" && container === "discovery" && this.isIstiod(pod)) return this.pilotDiscovery(argv.slice(1));
     return this.dataPlane.exec(pod, container, argv, options);
+  }
+
+  private isIstiod(pod: PodRef): boolean {
+    return this.cluster.store.get("pods", pod.namespace, pod.name)?.metadata.labels?.app === "istiod";
+  }
+
+  /** `pilot-discovery request GET /debug/syncz` in istiod: the sync state `istioctl proxy-status` reads. */
+  private pilotDiscovery(args: string[]): ExecResult {
+    const [verb, method, path] = args;
+    if (verb === "request" && method === "GET" && (path === "/debug/syncz" || path === "debug/syncz")) {
+      return { stdout: JSON.stringify(this.pilot.syncz()), stderr: "", exitCode: 0 };
+    }
+    return { stdout: "", stderr: `Error: this istiod answers only "pilot-discovery request GET /debug/syncz" (got "pilot-discovery ${args.join(" ")}")\n`, exitCode: 1 };
   }
 
   /** `kubectl logs <pod> -c <container>`: Envoy access log for istio-proxy, application lines otherwise. */
@@ -75,6 +94,7 @@ export class Mesh {
   }
 
   dispose(): void {
+    this.cluster.podRuntime = undefined;
     this.pilot.dispose();
   }
 }

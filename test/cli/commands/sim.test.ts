@@ -1,4 +1,4 @@
-// `ica sim serve` and the CLI's usage handling: a standalone embedded cluster that real kubectl can use.
+// `ica sim serve` and the CLI's usage handling: a standalone embedded cluster (API and mesh) that real kubectl can use.
 
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -71,13 +71,17 @@ describe("ica sim serve", () => {
     expect(stdout).toContain(`Try: kubectl --kubeconfig ${kubeconfig} get pods`);
     expect(readFileSync(kubeconfig, "utf8")).toContain("insecure-skip-tls-verify: true");
 
-    const pods = await new Promise<string>((resolve, reject) => {
-      const kubectl = spawn("/usr/bin/kubectl", ["--kubeconfig", kubeconfig, "--cache-dir", join(dir, "cache"), "get", "pods"], { stdio: "pipe" });
-      let text = "";
-      kubectl.stdout.on("data", (chunk: Buffer) => (text += chunk.toString()));
-      kubectl.on("exit", (code) => (code === 0 ? resolve(text) : reject(new Error(`kubectl exited ${code}`))));
-    });
-    expect(pods).toMatch(/productpage-v1-\S+\s+2\/2\s+Running/);
+    const kubectl = (...args: string[]) =>
+      new Promise<string>((resolve, reject) => {
+        const run = spawn("/usr/bin/kubectl", ["--kubeconfig", kubeconfig, "--cache-dir", join(dir, "cache"), ...args], { stdio: "pipe" });
+        let text = "";
+        run.stdout.on("data", (chunk: Buffer) => (text += chunk.toString()));
+        run.on("exit", (code) => (code === 0 ? resolve(text) : reject(new Error(`kubectl ${args.join(" ")} exited ${code}`))));
+      });
+    expect(await kubectl("get", "pods")).toMatch(/productpage-v1-\S+\s+2\/2\s+Running/);
+    // The mesh runs behind the API: exec and logs reach the pods.
+    expect(await kubectl("exec", "deploy/sleep", "--", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://productpage:9080/productpage")).toBe("200");
+    expect(await kubectl("logs", "deploy/sleep", "-c", "istio-proxy", "--tail=1")).toContain('"GET /productpage HTTP/1.1" 200');
 
     child.kill("SIGTERM");
     expect(await exited).toBe(0);

@@ -1,9 +1,11 @@
 // Drives the real kubectl (/usr/bin/kubectl 1.32) against an embedded cluster, the way a learner would.
 
 import { spawn } from "node:child_process";
+import https from "node:https";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Mesh } from "@/cluster/embedded/mesh";
 import { KUBECTL, startHarness, type Harness } from "./support";
 import { bookinfoGateway } from "../../support/bookinfo-networking";
 
@@ -389,14 +391,6 @@ spec:
     expect(text).toMatch(/Normal Started \S+ kubelet Started container istio-proxy/);
   });
 
-  it("serves kubectl logs through a subresource handler registered by the layer above", async () => {
-    const cluster = harness.host.get(harness.id);
-    cluster?.serveSubresource("pods", "log", ({ object, query }) => ({ contentType: "text/plain", body: `log of ${object.metadata.name}/${query.get("container") ?? ""}\n` }));
-    const result = await harness.kubectl(["logs", "deploy/productpage-v1", "-c", "productpage"]);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^log of productpage-v1-[a-z0-9]+-[a-z0-9]{5}\/productpage\n$/);
-  });
-
   it("creates built-in objects with kubectl create (protobuf bodies) and runs them with sidecars", async () => {
     expect((await harness.kubectl(["create", "namespace", "team-a"])).stdout).toContain("namespace/team-a created");
     expect((await harness.kubectl(["label", "namespace", "team-a", "istio-injection=enabled"])).stdout).toContain("namespace/team-a labeled");
@@ -470,3 +464,63 @@ spec:
     expect(absent.code).toBe(1);
   });
 });
+
+describe("real kubectl reaching into pods (logs, exec over WebSocket)", () => {
+  let harness: Harness;
+  let mesh: Mesh;
+
+  beforeAll(async () => {
+    harness = await startHarness();
+    mesh = new Mesh(harness.host.get(harness.id)!);
+  });
+
+  afterAll(async () => {
+    mesh.dispose();
+    await harness.close();
+  });
+
+  it("kubectl exec runs curl in the sleep pod through its sidecar and kubectl logs shows the Envoy access log line", async () => {
+    const curl = await harness.kubectl(["exec", "deploy/sleep", "--", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://productpage:9080/productpage"]);
+    expect(curl).toMatchObject({ code: 0, stdout: "200" });
+    const log = await harness.kubectl(["logs", "deploy/sleep", "-c", "istio-proxy", "--tail=1"]);
+    expect(log.code).toBe(0);
+    expect(log.stdout).toMatch(/^\[.+\] "GET \/productpage HTTP\/1\.1" 200 - via_upstream .* outbound\|9080\|\|productpage\.default\.svc\.cluster\.local .*\n$/);
+    const proxy = await harness.kubectl(["exec", "deploy/productpage-v1", "-c", "istio-proxy", "--", "pilot-agent", "request", "GET", "stats"]);
+    expect(proxy.stdout).toMatch(/^cluster_manager\.active_clusters: \d+$/m);
+  });
+
+  it("passes a command's exit code and stderr through, as a kubelet does", async () => {
+    const failing = await harness.kubectl(["exec", "deploy/sleep", "--", "curl", "-sSf", "http://productpage:9080/nothing"]);
+    expect(failing.code).toBe(22);
+    expect(failing.stderr).toContain("curl: (22) The requested URL returned error: 404");
+    expect(failing.stderr).toContain("command terminated with exit code 22");
+    const missing = await harness.kubectl(["exec", "deploy/sleep", "--", "wget", "-q", "http://productpage:9080/"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec: OCI runtime exec failed: exec failed: unable to start container process: exec: "wget": executable file not found in $PATH: unknown\n');
+  });
+
+  it("refuses unknown containers and asks which container when a pod has several", async () => {
+    const pod = (await harness.kubectl(["get", "pods", "-l", "app=sleep", "-o", "jsonpath={.items[0].metadata.name}"])).stdout;
+    const unknown = await harness.kubectl(["exec", pod, "-c", "nope", "--", "curl", "http://ratings:9080/"]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain(`container nope is not valid for pod ${pod}`);
+    // The API server itself does not read the default-container annotation kubectl uses.
+    const log = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const url = `${harness.baseUrl}/clusters/${harness.id}/api/v1/namespaces/default/pods/${pod}/log`;
+      https
+        .get(url, { rejectUnauthorized: false, headers: { authorization: `Bearer ${harness.token}` } }, (res) => {
+          let body = "";
+          res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        })
+        .on("error", reject);
+    });
+    expect(log.status).toBe(400);
+    expect(JSON.parse(log.body)).toMatchObject({
+      kind: "Status",
+      reason: "BadRequest",
+      message: `a container name must be specified for pod ${pod}, choose one of: [sleep istio-proxy] or one of the init containers: [istio-init]`,
+    });
+  });
+});
+

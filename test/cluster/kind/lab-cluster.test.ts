@@ -7,6 +7,7 @@ import { ClusterUnavailableError, type PodRef } from "@/cluster/driver";
 import { EmbeddedDriver, type EmbeddedLabCluster } from "@/cluster/embedded/driver";
 import { KubeLabCluster, parseSyncz, xdsSyncState } from "@/cluster/kind/lab-cluster";
 import { gradeObjective } from "@/grader/grade";
+import { reviewsRouteObjective, reviewsRoutedTo, reviewsSubsets } from "../../support/bookinfo-networking";
 import { MeshTransport } from "./mesh-transport";
 
 const driver = new EmbeddedDriver();
@@ -121,35 +122,9 @@ spec:
   it("lets the grader grade the real-cluster implementation: pass and fail", async () => {
     await applyObjects(
       embedded.kubeConfig(),
-      parseManifests(`apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: reviews}
-spec:
-  host: reviews
-  subsets:
-  - {name: v1, labels: {version: v1}}
-  - {name: v2, labels: {version: v2}}
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: reviews}
-spec:
-  hosts: [reviews]
-  http:
-  - route:
-    - destination: {host: reviews, subset: v2}
-`),
+      parseManifests(`${reviewsSubsets("v1", "v2")}---\n${reviewsRoutedTo("v2")}`),
     );
-    const spec = (subset: string) => ({
-      check: "virtualservice.route-to-subset",
-      params: {
-        host: "reviews",
-        subset,
-        caller: { namespace: "default", app: "productpage" },
-        probe: { from: { namespace: "default", app: "sleep" }, url: "http://reviews:9080/reviews/0", requests: 8 },
-        servedBy: "upstream-pod",
-      },
-    });
+    const spec = (subset: string) => reviewsRouteObjective(subset, { servedBy: "upstream-pod", requests: 8 });
     const pass = await gradeObjective(real, spec("v2"));
     expect(pass.status, JSON.stringify(pass.findings)).toBe("pass");
     const fail = await gradeObjective(real, spec("v1"));
@@ -157,15 +132,29 @@ spec:
   });
 });
 
-describe("the default transport (client-node Exec over the API server)", () => {
-  it("reports an API server that refuses exec as unreachable, so the grader says could not grade", async () => {
-    const direct = new KubeLabCluster("ica-real", embedded.kubeconfigYaml());
+describe("the default transport (client-node Exec over WebSocket and pods/log, through the API server)", () => {
+  it("grades against the embedded cluster's API exactly as against kind: pass, fail, and could-not-grade once the cluster is gone", async () => {
+    const own = await driver.create();
+    await applyObjects(
+      own.kubeConfig(),
+      parseManifests(`${reviewsSubsets("v1", "v3")}---\n${reviewsRoutedTo("v3")}`),
+    );
+    const direct = new KubeLabCluster(own.id, own.kubeconfigYaml());
+    const spec = (subset: string) => reviewsRouteObjective(subset, { servedBy: "upstream-pod", requests: 6 });
+    const pass = await gradeObjective(direct, spec("v3"));
+    expect(pass.status, JSON.stringify(pass.findings)).toBe("pass");
+    const fail = await gradeObjective(direct, spec("v1"));
+    expect(fail.status).toBe("fail");
+    await driver.delete(own.id);
     await expect(direct.configDump(productpagePod)).rejects.toBeInstanceOf(ClusterUnavailableError);
-    const graded = await gradeObjective(direct, {
-      check: "virtualservice.route-to-subset",
-      params: { host: "reviews", subset: "v1", caller: { namespace: "default", app: "productpage" }, probe: { from: { namespace: "default", app: "sleep" }, url: "http://reviews:9080/reviews/0", requests: 2 }, servedBy: "upstream-pod" },
-    });
-    expect(graded.status).toBe("error");
+    expect((await gradeObjective(direct, spec("v3"))).status).toBe("error");
+  });
+
+  it("runs fortio probes with -json - and joins them with the fortio pod's access log", async () => {
+    const direct = new KubeLabCluster("ica-real", embedded.kubeconfigYaml());
+    const result = await direct.probe({ from: { namespace: "default", app: "fortio" }, url: "http://details:9080/details/0", requests: 12, concurrency: 3 });
+    expect(result.responses).toHaveLength(12);
+    expect(result.responses.every((r) => r.status === 200 && r.upstreamCluster === "outbound|9080||details.default.svc.cluster.local" && /^details-v1-/.test(r.upstreamPod ?? ""))).toBe(true);
   });
 });
 

@@ -1,6 +1,6 @@
-// Test double for exec/logs on a real cluster, backed by an embedded cluster: pilot-agent answers from the
-// embedded Envoys, istiod's /debug/syncz is rendered from the embedded control plane's push state, and probe
-// scripts run in a real local `sh` with real `curl`, whose requests an HTTP proxy hands to the embedded mesh.
+// Test double for exec/logs on a real cluster, backed by an embedded cluster: pilot-agent and istiod's
+// pilot-discovery answer from the embedded mesh, and probe scripts run in a real local `sh` with real `curl`,
+// whose requests an HTTP proxy hands to the embedded mesh.
 import { spawn } from "node:child_process";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -24,34 +24,12 @@ export class MeshTransport implements PodTransport {
   async exec(pod: PodRef, container: string, argv: string[]): Promise<ExecResult> {
     this.execs.push({ pod, container, argv });
     const [program] = argv;
-    if (program === "pilot-discovery" && container === "discovery") return this.syncz(argv);
     if (program === "sh" && argv[1] === "-c") return this.runScript(pod, argv[2] ?? "");
     return this.cluster.exec(pod, container, argv);
   }
 
   async logs(pod: PodRef, container: string): Promise<string> {
     return this.cluster.mesh.logs(pod, container);
-  }
-
-  private async syncz(argv: string[]): Promise<ExecResult> {
-    if (argv.slice(1).join(" ") !== "request GET /debug/syncz") return { stdout: "", stderr: `unexpected ${argv.join(" ")}`, exitCode: 1 };
-    const rows = (await this.cluster.proxyStatus()).map((row) => {
-      const nonce = (state: string) => (state === "SYNCED" ? "n-7" : "n-6");
-      return {
-        cluster_id: "Kubernetes",
-        proxy: `${row.proxy.name}.${row.proxy.namespace}`,
-        istio_version: row.version,
-        cluster_sent: "n-7",
-        cluster_acked: nonce(row.cds),
-        listener_sent: "n-7",
-        listener_acked: nonce(row.lds),
-        route_sent: "n-7",
-        route_acked: nonce(row.rds),
-        endpoint_sent: "n-7",
-        endpoint_acked: nonce(row.eds),
-      };
-    });
-    return { stdout: JSON.stringify(rows), stderr: "", exitCode: 0 };
   }
 
   /** Runs the script with http_proxy pointing at a loopback proxy that sends each request from `pod` in the mesh. */

@@ -8,6 +8,7 @@ import { EnvironmentError, type EnvironmentStatus } from "@/cluster/lifecycle/li
 import { gradeObjective } from "@/grader/grade";
 import type { Database } from "@/prisma/database";
 import { sharedDatabase, world, type World } from "./support";
+import { reviewsRouteObjective, reviewsRoutedTo } from "@/test/support/bookinfo-networking";
 
 let db: Database;
 let w: World;
@@ -24,26 +25,8 @@ afterEach(async () => {
   await w.close();
 });
 
-const reviewsToV1 = `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: reviews}
-spec:
-  hosts: [reviews]
-  http:
-  - route:
-    - destination: {host: reviews, subset: v1}
-`;
-
-const routeToSubset = (subset: string) => ({
-  check: "virtualservice.route-to-subset",
-  params: {
-    host: "reviews",
-    subset,
-    caller: { namespace: "default", app: "productpage" },
-    probe: { from: { namespace: "default", app: "sleep" }, url: "http://productpage:9080/productpage", requests: 10 },
-    servedBy: "productpage-reviews",
-  },
-});
+const reviewsToV1 = reviewsRoutedTo("v1");
+const routeToSubset = (subset: string) => reviewsRouteObjective(subset);
 
 const istioInstallFailure = {
   when: (c: { program: string; args: string[] }) => c.program === "istioctl" && c.args[0] === "install",

@@ -1,6 +1,7 @@
 // `fortio load` and `fortio curl` as the fortio 1.69 CLI runs them: threads (-c), pacing (-qps, 0 = max),
 // exact call counts (-n) or durations (-t), per-request timeout (-timeout, default 3s), headers (-H), and
-// fortio's summary output (histogram, percentiles, "Sockets used", "Code 200 : N (x %)", "All done …").
+// fortio's summary on stderr (histogram, percentiles, "Sockets used", "Code 200 : N (x %)", "All done …") and its
+// result as JSON with `-json -`.
 // Runs in virtual time, so a load test finishes at once while keeping its concurrency and latencies.
 
 import type { ExecResult } from "@/cluster/driver";
@@ -30,6 +31,8 @@ interface FortioFlags {
   payload?: string;
   contentType?: string;
   method?: string;
+  /** `-json FILE`: also write the result as JSON ("-" = stdout). */
+  json?: string;
 }
 
 /** Go's %g with `digits` significant digits (exponent form below 1e-4, like Go). */
@@ -110,9 +113,17 @@ class Stats {
   }
 }
 
-/** Histogram lines and percentiles exactly as fortio prints them (values in seconds, resolution 1 ms). */
-function histogram(seconds: number[], percentiles: number[]): string[] {
-  if (seconds.length === 0) return [];
+/** One histogram bucket with data: [start, end] in seconds, its count and the running total up to it. */
+interface HistogramRow {
+  start: number;
+  end: number;
+  count: number;
+  cumulative: number;
+}
+
+/** Fortio's histogram of durations (seconds, resolution 1 ms): buckets with data and the requested percentiles. */
+function histogramOf(seconds: number[], percentiles: number[]): { rows: HistogramRow[]; percentiles: { percentile: number; value: number }[] } {
+  if (seconds.length === 0) return { rows: [], percentiles: [] };
   const resolution = 0.001;
   const counts = new Array<number>(BUCKETS.length + 1).fill(0);
   let min = Infinity;
@@ -126,7 +137,7 @@ function histogram(seconds: number[], percentiles: number[]): string[] {
     counts[index] = (counts[index] ?? 0) + 1;
   }
   const total = seconds.length;
-  const rows: { start: number; end: number; count: number; cumulative: number }[] = [];
+  const rows: HistogramRow[] = [];
   let cumulative = 0;
   for (let index = 0; index < counts.length; index++) {
     const count = counts[index] ?? 0;
@@ -140,25 +151,49 @@ function histogram(seconds: number[], percentiles: number[]): string[] {
   const last = rows[rows.length - 1];
   if (first) first.start = Math.max(first.start, min);
   if (last) last.end = Math.min(last.end, max);
+  return {
+    rows,
+    percentiles: percentiles.map((percentile) => {
+      const target = (percentile / 100) * total;
+      let previous = 0;
+      for (const row of rows) {
+        if (row.cumulative >= target) return { percentile, value: row.start + ((row.end - row.start) * (target - previous)) / row.count };
+        previous = row.cumulative;
+      }
+      return { percentile, value: max };
+    }),
+  };
+}
+
+/** Histogram lines and percentiles exactly as fortio prints them. */
+function histogram(seconds: number[], percentiles: number[]): string[] {
+  if (seconds.length === 0) return [];
+  const { rows, percentiles: values } = histogramOf(seconds, percentiles);
+  const total = seconds.length;
   const lines = ["# range, mid point, percentile, count"];
   rows.forEach((row, index) => {
     const opener = index === 0 ? ">=" : ">";
     lines.push(`${opener} ${formatG(row.start, 6)} <= ${formatG(row.end, 6)} , ${formatG((row.start + row.end) / 2, 6)} , ${((100 * row.cumulative) / total).toFixed(2)}, ${row.count}`);
   });
-  for (const percentile of percentiles) {
-    const target = (percentile / 100) * total;
-    let previous = 0;
-    let value = max;
-    for (const row of rows) {
-      if (row.cumulative >= target) {
-        value = row.start + ((row.end - row.start) * (target - previous)) / row.count;
-        break;
-      }
-      previous = row.cumulative;
-    }
-    lines.push(`# target ${formatV(percentile)}% ${formatG(value, 6)}`);
-  }
+  for (const { percentile, value } of values) lines.push(`# target ${formatV(percentile)}% ${formatG(value, 6)}`);
   return lines;
+}
+
+/** A histogram as fortio's `-json` result holds it (DurationHistogram, ErrorsDurationHistogram). */
+function histogramJson(stats: Stats, percentiles: number[]): Record<string, unknown> {
+  const { avg, stddev, min, max, sum } = stats.summary();
+  const { rows, percentiles: values } = histogramOf(stats.values, percentiles);
+  const total = stats.count;
+  return {
+    Count: total,
+    Min: min,
+    Max: max,
+    Sum: sum,
+    Avg: avg,
+    StdDev: stddev,
+    Data: rows.map((row) => ({ Start: row.start, End: row.end, Percent: (100 * row.cumulative) / total, Count: row.count })),
+    Percentiles: values.map(({ percentile, value }) => ({ Percentile: percentile, Value: value })),
+  };
 }
 
 type Parsed = { ok: true; flags: FortioFlags; url: string } | { ok: false; message: string };
@@ -226,6 +261,9 @@ function parseFlags(args: string[]): Parsed {
       case "content-type":
         flags.contentType = value;
         break;
+      case "json":
+        flags.json = value;
+        break;
       default:
         break;
     }
@@ -290,17 +328,17 @@ export async function runFortio(args: string[], tools: ClientTools): Promise<Exe
   const paced = flags.qps > 0;
   const perThreadPaced = !exact && paced ? Math.max(1, Math.floor((durationMs / 1000) * (flags.qps / threads))) : 0;
   const warmups = exact ? 0 : threads;
-  const stdout: string[] = [];
+  // Like fortio, the summary and the log lines both go to stderr: stdout is kept for `-json -`.
   const stderr: string[] = [];
   const log = (level: number, tag: string, rid: number, text: string, epochMs: number): void => {
     if (level >= flags.logLevel) stderr.push(`${clockText(epochMs)} r${rid} [${tag}] ${text}\n`);
   };
   const qpsText = paced ? formatV(flags.qps) : "0";
-  stdout.push(`Fortio ${FORTIO_VERSION} running at ${qpsText} queries per second, 2->2 procs, ${exact ? `for ${flags.calls} calls` : `for ${formatDuration(durationMs)}`}: ${url}\n`);
-  if (exact && !paced) stdout.push(`Starting at max qps with ${threads} thread(s) [gomax 2] for exactly ${flags.calls} calls (${perThreadExact} per thread + ${remainder})\n`);
-  else if (exact) stdout.push(`Starting at ${qpsText} qps with ${threads} thread(s) [gomax 2] : exactly ${flags.calls}, ${perThreadExact} calls each (total ${flags.calls} + ${remainder})\n`);
-  else if (paced) stdout.push(`Starting at ${qpsText} qps with ${threads} thread(s) [gomax 2] for ${formatDuration(durationMs)} : ${perThreadPaced} calls each (total ${perThreadPaced * threads} + 0)\n`);
-  else stdout.push(`Starting at max qps with ${threads} thread(s) [gomax 2] for ${formatDuration(durationMs)}\n`);
+  stderr.push(`Fortio ${FORTIO_VERSION} running at ${qpsText} queries per second, 2->2 procs, ${exact ? `for ${flags.calls} calls` : `for ${formatDuration(durationMs)}`}: ${url}\n`);
+  if (exact && !paced) stderr.push(`Starting at max qps with ${threads} thread(s) [gomax 2] for exactly ${flags.calls} calls (${perThreadExact} per thread + ${remainder})\n`);
+  else if (exact) stderr.push(`Starting at ${qpsText} qps with ${threads} thread(s) [gomax 2] : exactly ${flags.calls}, ${perThreadExact} calls each (total ${flags.calls} + ${remainder})\n`);
+  else if (paced) stderr.push(`Starting at ${qpsText} qps with ${threads} thread(s) [gomax 2] for ${formatDuration(durationMs)} : ${perThreadPaced} calls each (total ${perThreadPaced * threads} + 0)\n`);
+  else stderr.push(`Starting at max qps with ${threads} thread(s) [gomax 2] for ${formatDuration(durationMs)}\n`);
 
   const headers: Record<string, string> = { "User-Agent": USER_AGENT, ...flags.headers };
   const method = flags.payload !== undefined ? "POST" : "GET";
@@ -377,7 +415,7 @@ export async function runFortio(args: string[], tools: ClientTools): Promise<Exe
   const elapsedMs = Math.max(endedAt - started.virtual, 0.001);
   const total = records.length;
   const achievedQps = (total * 1000) / elapsedMs;
-  stdout.push(`Ended after ${formatDuration(elapsedMs)} : ${total} calls. qps=${formatG(achievedQps, 5)}\n`);
+  stderr.push(`Ended after ${formatDuration(elapsedMs)} : ${total} calls. qps=${formatG(achievedQps, 5)}\n`);
   const latency = new Stats();
   const errors = new Stats();
   const headerSizes = new Stats();
@@ -390,28 +428,57 @@ export async function runFortio(args: string[], tools: ClientTools): Promise<Exe
     totalSizes.add(record.totalBytes);
     codes.set(record.code, (codes.get(record.code) ?? 0) + 1);
   }
-  stdout.push(`${latency.line("Aggregated Function Time")}\n`);
-  for (const line of histogram(latency.values, flags.percentiles)) stdout.push(`${line}\n`);
-  stdout.push(`${errors.line("Error cases")}\n`);
+  stderr.push(`${latency.line("Aggregated Function Time")}\n`);
+  for (const line of histogram(latency.values, flags.percentiles)) stderr.push(`${line}\n`);
+  stderr.push(`${errors.line("Error cases")}\n`);
   const sockets = socketsPerThread.reduce((sum, count) => sum + count, 0);
-  stdout.push("# Socket and IP used for each connection:\n");
+  stderr.push("# Socket and IP used for each connection:\n");
   socketsPerThread.forEach((count, thread) => {
     const timing = connectTimes[thread] ?? new Stats();
     const summary = timing.summary();
-    stdout.push(`[${thread}] ${String(count).padStart(3, " ")} socket used, resolved to ${remoteAddress || url}, connection timing : count ${timing.count} avg ${formatG(summary.avg, 8)} +/- ${formatG(summary.stddev, 4)} min ${formatV(summary.min)} max ${formatV(summary.max)} sum ${formatV(summary.sum)}\n`);
+    stderr.push(`[${thread}] ${String(count).padStart(3, " ")} socket used, resolved to ${remoteAddress || url}, connection timing : count ${timing.count} avg ${formatG(summary.avg, 8)} +/- ${formatG(summary.stddev, 4)} min ${formatV(summary.min)} max ${formatV(summary.max)} sum ${formatV(summary.sum)}\n`);
   });
-  stdout.push(`Sockets used: ${sockets} (for perfect keepalive, would be ${threads})\n`);
-  stdout.push(`Uniform: false, Jitter: false, Catchup allowed: true\n`);
-  stdout.push(`IP addresses distribution:\n${remoteAddress || url}: ${sockets}\n`);
+  stderr.push(`Sockets used: ${sockets} (for perfect keepalive, would be ${threads})\n`);
+  stderr.push(`Uniform: false, Jitter: false, Catchup allowed: true\n`);
+  stderr.push(`IP addresses distribution:\n${remoteAddress || url}: ${sockets}\n`);
   for (const [code, count] of [...codes.entries()].sort((a, b) => a[0] - b[0])) {
-    stdout.push(`Code ${code} : ${count} (${((100 * count) / Math.max(1, total)).toFixed(1)} %)\n`);
+    stderr.push(`Code ${code} : ${count} (${((100 * count) / Math.max(1, total)).toFixed(1)} %)\n`);
   }
-  stdout.push(`${headerSizes.line("Response Header Sizes")}\n`);
-  stdout.push(`${totalSizes.line("Response Body/Total Sizes")}\n`);
+  stderr.push(`${headerSizes.line("Response Header Sizes")}\n`);
+  stderr.push(`${totalSizes.line("Response Body/Total Sizes")}\n`);
   const avgMs = latency.count ? (latency.summary().avg * 1000).toFixed(3) : "0.000";
-  stdout.push(`All done ${total} calls (plus ${warmups} warmup) ${avgMs} ms avg, ${achievedQps.toFixed(1)} qps\n`);
+  stderr.push(`All done ${total} calls (plus ${warmups} warmup) ${avgMs} ms avg, ${achievedQps.toFixed(1)} qps\n`);
   if (capped) stderr.push(`${clockText(tools.clock.epochNow())} r1 [WRN] periodic.go:600> Run stopped after ${total} calls (simulation limit)\n`);
-  return { stdout: stdout.join(""), stderr: stderr.join(""), exitCode: 0 };
+  let stdout = "";
+  if (flags.json !== undefined) {
+    const result = {
+      RunType: "HTTP",
+      Labels: `${url.replace(/^[a-z]+:\/\//i, "")} , ${tools.pod.name}`,
+      StartTime: new Date(started.epoch).toISOString(),
+      RequestedQPS: paced ? String(flags.qps) : "max",
+      RequestedDuration: exact ? `exactly ${flags.calls} calls` : formatDuration(durationMs),
+      ActualQPS: achievedQps,
+      ActualDuration: Math.round(elapsedMs * 1e6),
+      NumThreads: threads,
+      Version: FORTIO_VERSION,
+      DurationHistogram: histogramJson(latency, flags.percentiles),
+      ErrorsDurationHistogram: histogramJson(errors, flags.percentiles),
+      Exactly: flags.calls,
+      RetCodes: Object.fromEntries([...codes.entries()].sort((a, b) => a[0] - b[0]).map(([code, count]) => [String(code), count])),
+      IPCountMap: { [remoteAddress || url]: sockets },
+      URL: url,
+      HTTPReqTimeOut: Math.round(flags.timeoutMs * 1e6),
+      Sockets: socketsPerThread,
+      SocketCount: sockets,
+      HeaderSizes: histogramJson(headerSizes, []),
+      Sizes: histogramJson(totalSizes, []),
+    };
+    const json = `${JSON.stringify(result, null, 2)}\n`;
+    // Only "-" (stdout) can be written here: a file path would land in a container filesystem nobody can read back.
+    if (flags.json === "-") stdout = json;
+    stderr.push(`Successfully wrote ${Buffer.byteLength(json)} bytes of Json data to ${flags.json === "-" ? "stdout" : flags.json}\n`);
+  }
+  return { stdout, stderr: stderr.join(""), exitCode: 0 };
 }
 
 async function fortioCurl(args: string[], tools: ClientTools): Promise<ExecResult> {

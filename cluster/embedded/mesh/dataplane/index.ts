@@ -15,6 +15,7 @@ import { runPilotAgent } from "./pilot-agent";
 import { hashString, SeededRandom } from "./random";
 import { SimClock } from "./sim-clock";
 import { ProxyStats, statsMatcherFromProxyConfig } from "./stats";
+import { runPodShell } from "./pod-shell";
 import type { ConnectOutcome } from "./upstream";
 import { WorkloadDirectory, type WorkloadContainer, type WorkloadPod } from "./workloads";
 
@@ -453,7 +454,7 @@ export class DataPlane implements MeshNetwork {
 
   // --- kubectl exec / logs / admin -----------------------------------------------------------------------------
 
-  /** Runs `curl …`, `fortio load|curl …` (app containers) or `pilot-agent request …` (istio-proxy). */
+  /** Runs `curl …`, `sh -c SCRIPT` (app containers with a shell), `fortio load|curl …` (fortio) or `pilot-agent request …` (istio-proxy). */
   async exec(ref: PodRef, container: string | undefined, argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
     const pod = this.workloads.pod(ref.namespace, ref.name);
     if (!pod) return { stdout: "", stderr: `Error from server (NotFound): pods "${ref.name}" not found\n`, exitCode: 1 };
@@ -465,6 +466,9 @@ export class DataPlane implements MeshNetwork {
     const fortioImage = /(^|\/)fortio(\/|:|$)/.test(target.image);
     if (name === "pilot-agent" && containerName === "istio-proxy") return runPilotAgent(args, this.admin(pod));
     if (name === "fortio" && fortioImage) return runFortio(args, this.clientTools(pod));
+    if ((name === "sh" || name === "bash") && !fortioImage && containerName !== "istio-proxy") {
+      return runPodShell(args, (argv) => this.exec(ref, containerName, argv));
+    }
     if (name === "curl" && !fortioImage) {
       const outcome = await runCurl(args, this.clientTools(pod), containerName === "istio-proxy" ? this.admin(pod) : undefined);
       if (options.realTime && outcome.virtualMs > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(outcome.virtualMs, this.realTimeCapMs)));

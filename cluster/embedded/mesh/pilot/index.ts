@@ -143,6 +143,23 @@ export class Pilot {
     });
   }
 
+  /**
+   * istiod's /debug/syncz (what `istioctl proxy-status` reads): per proxy, the version sent and the one acknowledged
+   * for each xDS type; a proxy behind the latest change shows an older (or no) acknowledgement.
+   */
+  syncz(): Record<string, string>[] {
+    return this.proxyStatus().map((row) => {
+      const acked = this.states.get(podKey(row.proxy))?.acked;
+      const ackedVersion = row.cds === "SYNCED" ? this.latest.version : acked && acked !== this.latest ? acked.version : undefined;
+      const entry: Record<string, string> = { cluster_id: "Kubernetes", proxy: `${row.proxy.name}.${row.proxy.namespace}`, istio_version: row.version };
+      for (const type of ["cluster", "listener", "route", "endpoint"]) {
+        entry[`${type}_sent`] = this.latest.version;
+        if (ackedVersion) entry[`${type}_acked`] = ackedVersion;
+      }
+      return entry;
+    });
+  }
+
   /** Whether every proxy runs the latest version and no change is waiting to be pushed. */
   isSynced(): boolean {
     if (this.debounceTimer !== undefined) return false;

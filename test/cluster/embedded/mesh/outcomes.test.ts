@@ -186,10 +186,10 @@ spec:
     test.apply(reviewsCb);
     const run = await test.mesh.exec(test.fortio, "fortio", ["/usr/bin/fortio", "load", "-c", "3", "-qps", "0", "-n", "30", "-loglevel", "Warning", "http://reviews:9080/reviews/1"]);
     expect(run.exitCode).toBe(0);
-    expect(run.stdout).toContain("Starting at max qps with 3 thread(s) [gomax 2] for exactly 30 calls (10 per thread + 0)");
-    expect(run.stdout).toMatch(/^Code 200 : \d+ \(\d+\.\d %\)$/m);
-    expect(run.stdout).toMatch(/^Code 503 : \d+ \(\d+\.\d %\)$/m);
-    expect(run.stdout).toMatch(/^All done 30 calls \(plus 0 warmup\) [\d.]+ ms avg, [\d.]+ qps$/m);
+    expect(run.stderr).toContain("Starting at max qps with 3 thread(s) [gomax 2] for exactly 30 calls (10 per thread + 0)");
+    expect(run.stderr).toMatch(/^Code 200 : \d+ \(\d+\.\d %\)$/m);
+    expect(run.stderr).toMatch(/^Code 503 : \d+ \(\d+\.\d %\)$/m);
+    expect(run.stderr).toMatch(/^All done 30 calls \(plus 0 warmup\) [\d.]+ ms avg, [\d.]+ qps$/m);
     expect(run.stderr).toContain('Non ok http code, code=503, status="HTTP/1.1 503"');
 
     const accessLog = test.mesh.logs(test.fortio, "istio-proxy");
@@ -218,8 +218,8 @@ spec:
     const test = bookinfo();
     test.apply(destinationRuleAll);
     const run = await test.mesh.exec(test.fortio, "fortio", ["fortio", "load", "-c", "3", "-qps", "0", "-n", "30", "-loglevel", "Warning", "http://reviews:9080/reviews/1"]);
-    expect(run.stdout).toMatch(/^Code 200 : 30 \(100\.0 %\)$/m);
-    expect(run.stdout).not.toContain("Code 503");
+    expect(run.stderr).toMatch(/^Code 200 : 30 \(100\.0 %\)$/m);
+    expect(run.stderr).not.toContain("Code 503");
   });
 });
 

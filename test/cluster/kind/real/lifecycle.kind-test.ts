@@ -11,6 +11,7 @@ import { KubeconfigSealer } from "@/cluster/lifecycle/secrets";
 import { gradeObjective } from "@/grader/grade";
 import type { Database } from "@/prisma/database";
 import { migratedMemoryDatabase } from "@/test/support/database";
+import { reviewsRouteObjective, reviewsRoutedTo } from "@/test/support/bookinfo-networking";
 
 const runner = new ProcessCommandRunner();
 const driver = new KindDriver({ runner });
@@ -80,26 +81,9 @@ describe("a real kind environment", () => {
   it("grades an objective: pass when reviews goes to v1, fail when v3 is asked for", async () => {
     await applyObjects(
       cluster.kubeConfig(),
-      parseManifests(`apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: reviews}
-spec:
-  hosts: [reviews]
-  http:
-  - route:
-    - destination: {host: reviews, subset: v1}
-`),
+      parseManifests(reviewsRoutedTo("v1")),
     );
-    const spec = (subset: string) => ({
-      check: "virtualservice.route-to-subset",
-      params: {
-        host: "reviews",
-        subset,
-        caller: { namespace: "default", app: "productpage" },
-        probe: { from: { namespace: "default", app: "sleep" }, url: "http://productpage:9080/productpage", requests: 10 },
-        servedBy: "productpage-reviews",
-      },
-    });
+    const spec = (subset: string) => reviewsRouteObjective(subset);
     const pass = await gradeObjective(cluster, spec("v1"), { syncTimeoutMs: 60_000 });
     expect(pass.status, JSON.stringify(pass.findings, null, 2)).toBe("pass");
     expect((await gradeObjective(cluster, spec("v3"), { syncTimeoutMs: 60_000 })).status).toBe("fail");

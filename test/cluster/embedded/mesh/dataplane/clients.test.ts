@@ -50,6 +50,18 @@ describe("curl", () => {
     expect(failing.stderr).toBe("curl: (22) The requested URL returned error: 503\n");
   });
 
+  it("runs sh -c scripts in images with a shell: loops, background jobs, mktemp, curl from the pod", async () => {
+    const test = bookinfo();
+    const loop = await test.mesh.exec(test.sleep, "sleep", ["sh", "-c", 'for i in $(seq 3); do curl -s -o /dev/null -w "%{http_code}\\n" http://productpage:9080/productpage; done']);
+    expect(loop).toEqual({ stdout: "200\n200\n200\n", stderr: "", exitCode: 0 });
+    const jobs = await test.mesh.exec(test.sleep, "sleep", ["sh", "-c", 'dir=$(mktemp -d /tmp/run.XXXXXX)\n(curl -s http://details:9080/details/0 > "$dir/a") &\n(curl -s -o /dev/null -w "%{http_code}" http://ratings:9080/nothing > "$dir/b") &\nwait\ncat "$dir"/a; echo; cat "$dir"/b']);
+    expect(jobs.stdout).toMatch(/^\{"id":0,"author":"William Shakespeare".*\}\n404$/);
+    const failing = await test.mesh.exec(test.sleep, "sleep", ["sh", "-c", "curl -sf http://ratings:9080/nothing; exit 7"]);
+    expect(failing.exitCode).toBe(7);
+    const noShell = await test.mesh.exec(test.fortio, "fortio", ["sh", "-c", "echo hi"]);
+    expect(noShell.exitCode).toBe(126);
+  });
+
   it("is missing where the image has no curl, and fortio only exists in the fortio image", async () => {
     const test = bookinfo();
     const inFortio = await test.mesh.exec(test.fortio, "fortio", ["curl", "http://details:9080/details/0"]);
@@ -64,26 +76,39 @@ describe("fortio", () => {
   it("paces -qps across threads and reports fortio's summary", async () => {
     const test = bookinfo();
     const run = await test.mesh.exec(test.fortio, "fortio", ["fortio", "load", "-qps", "10", "-c", "2", "-n", "20", "http://details:9080/details/0"]);
-    expect(run.stdout).toContain("Fortio 1.69.5 running at 10 queries per second, 2->2 procs, for 20 calls: http://details:9080/details/0\n");
-    expect(run.stdout).toContain("Starting at 10 qps with 2 thread(s) [gomax 2] : exactly 20, 10 calls each (total 20 + 0)\n");
-    const ended = /^Ended after ([\d.]+)(ms|s) : 20 calls\. qps=([\d.]+)$/m.exec(run.stdout);
+    expect(run.stderr).toContain("Fortio 1.69.5 running at 10 queries per second, 2->2 procs, for 20 calls: http://details:9080/details/0\n");
+    expect(run.stderr).toContain("Starting at 10 qps with 2 thread(s) [gomax 2] : exactly 20, 10 calls each (total 20 + 0)\n");
+    const ended = /^Ended after ([\d.]+)(ms|s) : 20 calls\. qps=([\d.]+)$/m.exec(run.stderr);
     expect(ended?.[2]).toBe("s");
     expect(Number(ended?.[1])).toBeGreaterThanOrEqual(1.8);
     expect(Number(ended?.[3])).toBeLessThan(12);
-    expect(run.stdout).toContain("Code 200 : 20 (100.0 %)\n");
-    expect(run.stdout).toContain("Sockets used: 2 (for perfect keepalive, would be 2)\n");
-    const histogram = run.stdout.split("\n").filter((line) => /^>=? /.test(line));
+    expect(run.stderr).toContain("Code 200 : 20 (100.0 %)\n");
+    expect(run.stderr).toContain("Sockets used: 2 (for perfect keepalive, would be 2)\n");
+    const histogram = run.stderr.split("\n").filter((line) => /^>=? /.test(line));
     expect(histogram.at(-1)).toMatch(/, 100\.00, \d+$/);
     expect(histogram.map((line) => Number(line.split(", ").at(-1))).reduce((a, b) => a + b, 0)).toBe(20);
-    for (const percentile of ["50%", "75%", "90%", "99%", "99.9%"]) expect(run.stdout).toMatch(new RegExp(`^# target ${percentile.replace(".", "\\.")} [\\d.e-]+$`, "m"));
-    expect(run.stdout).toMatch(/^All done 20 calls \(plus 0 warmup\) [\d.]+ ms avg, [\d.]+ qps$/m);
+    for (const percentile of ["50%", "75%", "90%", "99%", "99.9%"]) expect(run.stderr).toMatch(new RegExp(`^# target ${percentile.replace(".", "\\.")} [\\d.e-]+$`, "m"));
+    expect(run.stderr).toMatch(/^All done 20 calls \(plus 0 warmup\) [\d.]+ ms avg, [\d.]+ qps$/m);
   });
 
   it("counts requests that exceed fortio's 3 s default timeout as code -1", async () => {
     const test = bookinfo();
     const run = await test.mesh.exec(test.fortio, "fortio", ["fortio", "load", "-c", "1", "-n", "3", "http://fortio:8080/echo?delay=5s"]);
-    expect(run.stdout).toContain("Code -1 : 3 (100.0 %)\n");
+    expect(run.stderr).toContain("Code -1 : 3 (100.0 %)\n");
     expect(run.stderr).toContain("[ERR]");
+    expect(run.stdout).toBe("");
+  });
+
+  it("writes its result as JSON to stdout with -json -, the summary staying on stderr", async () => {
+    const test = bookinfo();
+    const run = await test.mesh.exec(test.fortio, "fortio", ["fortio", "load", "-json", "-", "-c", "2", "-qps", "0", "-n", "10", "http://details:9080/details/0"]);
+    expect(run.exitCode).toBe(0);
+    const result = JSON.parse(run.stdout) as { RetCodes: Record<string, number>; NumThreads: number; RequestedQPS: string; DurationHistogram: { Count: number; Data: { Count: number }[]; Percentiles: { Percentile: number }[] } };
+    expect(result).toMatchObject({ RetCodes: { "200": 10 }, NumThreads: 2, RequestedQPS: "max", DurationHistogram: { Count: 10 } });
+    expect(result.DurationHistogram.Data.reduce((sum, bucket) => sum + bucket.Count, 0)).toBe(10);
+    expect(result.DurationHistogram.Percentiles.map((p) => p.Percentile)).toEqual([50, 75, 90, 99, 99.9]);
+    expect(run.stderr).toContain("Code 200 : 10 (100.0 %)\n");
+    expect(run.stderr).toMatch(/Successfully wrote \d+ bytes of Json data to stdout\n$/);
   });
 
   it("fortio curl prints the status line, headers and body", async () => {
