@@ -183,8 +183,9 @@ export class KubeLabCluster implements LabCluster {
     const containers = source.spec?.containers ?? [];
     const hasSidecar = containers.some((c) => c.name === "istio-proxy") || (source.spec?.initContainers ?? []).some((c) => c.name === "istio-proxy");
     const fortio = containers.find((c) => fortioImage.test(c.image ?? ""));
-    const app = containers.find((c) => c.name !== "istio-proxy");
-    if (!app) throw new ClusterUnavailableError(`pod ${ref.namespace}/${ref.name} has no application container to send traffic from`);
+    // A gateway pod has only istio-proxy; Istio's default proxy image ships sh and curl, so probes start there.
+    const app = containers.find((c) => c.name !== "istio-proxy") ?? containers.find((c) => c.name === "istio-proxy");
+    if (!app) throw new ClusterUnavailableError(`pod ${ref.namespace}/${ref.name} has no container to send traffic from`);
     const runId = this.newRunId();
     const started = Date.now();
     const execTimeoutMs = Math.min(30 * 60_000, 60_000 + (spec.requests * (spec.timeoutMs ?? 15_000)) / Math.max(1, spec.concurrency ?? 1));

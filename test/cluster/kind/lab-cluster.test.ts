@@ -7,7 +7,7 @@ import { ClusterUnavailableError, type PodRef } from "@/cluster/driver";
 import { EmbeddedDriver, type EmbeddedLabCluster } from "@/cluster/embedded/driver";
 import { KubeLabCluster, parseSyncz, xdsSyncState } from "@/cluster/kind/lab-cluster";
 import { gradeObjective } from "@/grader/grade";
-import { reviewsRouteObjective, reviewsRoutedTo, reviewsSubsets } from "../../support/bookinfo-networking";
+import { bookinfoGateway, reviewsRouteObjective, reviewsRoutedTo, reviewsSubsets } from "../../support/bookinfo-networking";
 import { MeshTransport } from "./mesh-transport";
 
 const driver = new EmbeddedDriver();
@@ -148,6 +148,19 @@ describe("the default transport (client-node Exec over WebSocket and pods/log, t
     await driver.delete(own.id);
     await expect(direct.configDump(productpagePod)).rejects.toBeInstanceOf(ClusterUnavailableError);
     expect((await gradeObjective(direct, spec("v3"))).status).toBe("error");
+  });
+
+  it("grades ingress from the gateway pod's istio-proxy container, the only one a gateway pod has", async () => {
+    const own = await driver.create();
+    await applyObjects(own.kubeConfig(), parseManifests(bookinfoGateway));
+    const direct = new KubeLabCluster(own.id, own.kubeconfigYaml());
+    const ingress = { check: "gateway.ingress-route", params: { host: "bookinfo.example.com", path: "/productpage", service: "productpage", namespace: "default", requests: 5 } };
+    const result = await gradeObjective(direct, ingress);
+    expect(result.status, JSON.stringify(result.findings)).toBe("pass");
+    expect(result.findings.find((f) => f.code === "ICA0955")?.message).toContain("All 5 requests");
+    const unrouted = await gradeObjective(direct, { ...ingress, params: { ...ingress.params, path: "/nothing" } });
+    expect(unrouted.status).toBe("fail");
+    await driver.delete(own.id);
   });
 
   it("runs fortio probes with -json - and joins them with the fortio pod's access log", async () => {

@@ -454,7 +454,7 @@ export class DataPlane implements MeshNetwork {
 
   // --- kubectl exec / logs / admin -----------------------------------------------------------------------------
 
-  /** Runs `curl …`, `sh -c SCRIPT` (app containers with a shell), `fortio load|curl …` (fortio) or `pilot-agent request …` (istio-proxy). */
+  /** Runs `curl …` and `sh -c SCRIPT` (every image with a shell, istio-proxy included), `fortio load|curl …` (fortio) or `pilot-agent request …` (istio-proxy). */
   async exec(ref: PodRef, container: string | undefined, argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
     const pod = this.workloads.pod(ref.namespace, ref.name);
     if (!pod) return { stdout: "", stderr: `Error from server (NotFound): pods "${ref.name}" not found\n`, exitCode: 1 };
@@ -466,7 +466,7 @@ export class DataPlane implements MeshNetwork {
     const fortioImage = /(^|\/)fortio(\/|:|$)/.test(target.image);
     if (name === "pilot-agent" && containerName === "istio-proxy") return runPilotAgent(args, this.admin(pod));
     if (name === "fortio" && fortioImage) return runFortio(args, this.clientTools(pod));
-    if ((name === "sh" || name === "bash") && !fortioImage && containerName !== "istio-proxy") {
+    if ((name === "sh" || name === "bash") && !fortioImage) {
       return runPodShell(args, (argv) => this.exec(ref, containerName, argv));
     }
     if (name === "curl" && !fortioImage) {

@@ -1,4 +1,4 @@
-// `sh -c SCRIPT` inside an application container: a throwaway bash (just-bash: loops, pipes, `&` and `wait`, a
+// `sh -c SCRIPT` inside a container with a shell (application images, Istio's proxy image): a throwaway bash (just-bash: loops, pipes, `&` and `wait`, a
 // scratch filesystem) whose curl is the pod's own, so `kubectl exec deploy/sleep -- sh -c 'for …; do curl …; done'`
 // and the kind driver's probe scripts run here as they do in a real pod.
 import { Bash, defineCommand } from "just-bash";
