@@ -38,7 +38,7 @@ async function fortioRun(url: string, warmups: number, samples: number): Promise
     const result = await test.mesh.exec(test.fortio, "fortio", argv);
     const elapsed = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
-    if (!result.stdout.includes("Code 200 : 1000 (100.0 %)")) throw new Error(`fortio run failed:\n${result.stdout}${result.stderr}`);
+    if (!result.stderr.includes("Code 200 : 1000 (100.0 %)")) throw new Error(`fortio run failed:\n${result.stderr}`);
     if (index >= warmups) {
       times.push(elapsed);
       cpuTimes.push((cpu.user + cpu.system) / 1000);
