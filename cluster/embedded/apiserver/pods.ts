@@ -68,10 +68,11 @@ function execOutcome(argv: readonly string[], result: ExecResult): { stdout: str
   };
 }
 
-const sockets = new WebSocketServer({ noServer: true, handleProtocols: (offered) => streamProtocols.find((name) => offered.has(name)) ?? false });
+/** Frames from the client are only ignored stdin: 64 KiB caps what one may make this process buffer. */
+const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, handleProtocols: (offered) => streamProtocols.find((name) => offered.has(name)) ?? false });
 
 function send(ws: WebSocket, stream: number, text: string): void {
-  if (text) ws.send(Buffer.concat([Buffer.from([stream]), Buffer.from(text)]));
+  if (text && ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([stream]), Buffer.from(text)]));
 }
 
 /**
@@ -93,6 +94,9 @@ export function execOverWebSocket(runtime: PodRuntime | undefined, pod: KubeObje
   sockets.handleUpgrade(req, socket, head, (ws) => {
     // Nothing in these containers reads standard input: frames on channel 0 (and v5 close signals) are dropped.
     ws.on("message", () => undefined);
+    // ws closes a misbehaving client's stream itself (1009 for an oversized frame); listening keeps the error
+    // from being thrown, so it never ends the process.
+    ws.on("error", () => undefined);
     pods
       .exec(ref, container, argv)
       .then((result) => {

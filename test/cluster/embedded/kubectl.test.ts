@@ -2,6 +2,7 @@
 
 import { spawn } from "node:child_process";
 import https from "node:https";
+import WebSocket from "ws";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -497,6 +498,22 @@ describe("real kubectl reaching into pods (logs, exec over WebSocket)", () => {
     const missing = await harness.kubectl(["exec", "deploy/sleep", "--", "wget", "-q", "http://productpage:9080/"]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe('error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec: OCI runtime exec failed: exec failed: unable to start container process: exec: "wget": executable file not found in $PATH: unknown\n');
+  });
+
+  it("closes a stream whose client sends an oversized frame, and keeps serving", async () => {
+    const pod = (await harness.kubectl(["get", "pods", "-l", "app=sleep", "-o", "jsonpath={.items[0].metadata.name}"])).stdout;
+    // A command that runs for 2 s, so the oversized frame arrives while the stream is open.
+    const query = new URLSearchParams([["command", "curl"], ["command", "-s"], ["command", "http://fortio:8080/echo?delay=2s"], ["container", "sleep"], ["stdin", "true"], ["stdout", "true"]]);
+    const url = `${harness.baseUrl.replace(/^https/, "wss")}/clusters/${harness.id}/api/v1/namespaces/default/pods/${pod}/exec?${query}`;
+    const client = new WebSocket(url, ["v5.channel.k8s.io"], { rejectUnauthorized: false, headers: { authorization: `Bearer ${harness.token}` } });
+    const closed = new Promise<number>((resolve) => client.on("close", (code) => resolve(code)));
+    client.on("error", () => undefined);
+    await new Promise((resolve) => client.once("open", resolve));
+    expect(client.protocol).toBe("v5.channel.k8s.io");
+    client.send(Buffer.concat([Buffer.from([0]), Buffer.alloc(100 * 1024, 120)]));
+    expect(await closed).toBe(1009);
+    const after = await harness.kubectl(["exec", pod, "-c", "sleep", "--", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://ratings:9080/ratings/0"]);
+    expect(after).toMatchObject({ code: 0, stdout: "200" });
   });
 
   it("refuses unknown containers and asks which container when a pod has several", async () => {
