@@ -66,6 +66,9 @@ export interface SendOptions {
   container?: string;
 }
 
+/** Hostnames that mean "this pod" (its loopback interface). */
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
 export interface ExecOptions {
   /** Interactive commands (curl) wait their virtual latency in real time, capped. */
   realTime?: boolean;
@@ -293,6 +296,7 @@ export class DataPlane implements MeshNetwork {
       this.parsedUrls.set(url, parsed);
     }
     if (!parsed) return { status: 0, body: "", headers: {}, flags: "-", latencyMs: 0, error: { kind: "resolve", message: `URL rejected: Malformed input to a URL function` } };
+    if (LOOPBACK_HOSTS.has(parsed.host)) return this.sendToSelf(pod, parsed, options);
     const resolved = this.workloads.resolve(parsed.host, pod.namespace);
     if (!resolved) return { status: 0, body: "", headers: {}, flags: "-", latencyMs: 0, error: { kind: "resolve", message: `Could not resolve host: ${parsed.host}` } };
     const headers = lowerCaseHeaders(options.headers);
@@ -363,6 +367,26 @@ export class DataPlane implements MeshNetwork {
       }
       throw error;
     }
+  }
+
+  /**
+   * A request to localhost: containers of a pod share its network namespace and loopback is never redirected to
+   * the sidecar, so it reaches the app's own port directly, or Envoy's readiness endpoint on 15021.
+   */
+  private async sendToSelf(pod: WorkloadPod, parsed: ParsedUrl, options: SendOptions): Promise<ClientResult> {
+    const started = this.clock.now();
+    await this.clock.sleep(0.05);
+    const done = (status: number, body: string, headers: Record<string, string>): ClientResult => ({ status, body, headers, flags: "-", latencyMs: this.clock.now() - started, remoteIp: "127.0.0.1" });
+    if (parsed.port === 15021 && (pod.hasSidecar || pod.isRouter)) {
+      const ready = parsed.path === "/healthz/ready" && this.proxyConfig(pod) !== undefined;
+      return done(ready ? 200 : parsed.path === "/healthz/ready" ? 503 : 404, "", { date: new Date(this.clock.epochNow()).toUTCString(), server: "envoy", "content-length": "0" });
+    }
+    const headers = lowerCaseHeaders(options.headers);
+    const request: HttpRequest = { method: options.method ?? "GET", path: parsed.path, authority: headers.host ?? parsed.authority, scheme: parsed.scheme, headers, body: options.body ?? "" };
+    delete request.headers.host;
+    const reply = await this.callApp(pod, parsed.port, request);
+    if (reply === "refused") return { ...done(0, "", {}), error: { kind: "refused", message: `Failed to connect to ${parsed.host} port ${parsed.port}: Connection refused` } };
+    return done(reply.status, reply.body, reply.headers);
   }
 
   /** The pod a probe starts from: by name, or the first running pod with label app=<app>. */
@@ -470,7 +494,8 @@ export class DataPlane implements MeshNetwork {
       return runPodShell(args, (argv) => this.exec(ref, containerName, argv));
     }
     if (name === "curl" && !fortioImage) {
-      const outcome = await runCurl(args, this.clientTools(pod), containerName === "istio-proxy" ? this.admin(pod) : undefined);
+      // Envoy's admin listens on the pod's loopback: every container of a pod with a proxy can reach it.
+      const outcome = await runCurl(args, this.clientTools(pod), pod.hasSidecar || pod.isRouter ? this.admin(pod) : undefined);
       if (options.realTime && outcome.virtualMs > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(outcome.virtualMs, this.realTimeCapMs)));
       return outcome.result;
     }

@@ -62,6 +62,21 @@ describe("curl", () => {
     expect(noShell.exitCode).toBe(126);
   });
 
+  it("reaches the pod's own loopback: the app's port, Envoy's admin and its readiness endpoint, never through the sidecar", async () => {
+    const test = bookinfo();
+    const productpage = test.pod("productpage-v1");
+    const health = await test.mesh.exec(productpage, "productpage", ["curl", "-s", "localhost:9080/health"]);
+    expect(health).toMatchObject({ exitCode: 0, stdout: "Product page is healthy" });
+    expect(test.mesh.logs(productpage, "istio-proxy")).not.toContain("/health");
+    const gateway = test.pod("istio-ingressgateway", "istio-system");
+    const ready = await test.mesh.exec(gateway, "istio-proxy", ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://localhost:15021/healthz/ready"]);
+    expect(ready.stdout).toBe("200");
+    expect((await test.mesh.exec(test.sleep, "sleep", ["curl", "-s", "127.0.0.1:15000/ready"])).stdout).toBe("LIVE\n");
+    const closed = await test.mesh.exec(test.sleep, "sleep", ["curl", "-sS", "localhost:9999/"]);
+    expect(closed.exitCode).toBe(7);
+    expect(closed.stderr).toMatch(/^curl: \(7\) Failed to connect to localhost port 9999 after \d+ ms: Couldn't connect to server\n$/);
+  });
+
   it("is missing where the image has no curl, and fortio only exists in the fortio image", async () => {
     const test = bookinfo();
     const inFortio = await test.mesh.exec(test.fortio, "fortio", ["curl", "http://details:9080/details/0"]);
