@@ -25,6 +25,26 @@ describe("kubectl in the lab shell", () => {
   });
   afterAll(() => lab.close());
 
+  it("--help explains a command with its usage, the flags the shell understands and an example; args after -- are the pod's", async () => {
+    const overview = await lab.run("kubectl --help");
+    expect(overview.exitCode).toBe(0);
+    expect(overview.stdout).toMatch(/^ {2}exec +Run a command in a container/m);
+    expect(overview.stdout).toMatch(/^ {2}logs +Print a container's log/m);
+    const exec = await lab.run("kubectl exec -h");
+    expect(exec.stdout).toContain("Usage:\n  kubectl exec POD|TYPE/NAME [-c CONTAINER] -- COMMAND [ARGS…]");
+    expect(exec.stdout).toContain("  -c, --container");
+    expect(exec.stdout).toContain("kubectl exec deploy/sleep -- curl -s http://productpage:9080/productpage");
+    expect((await lab.run("kubectl")).stdout).toBe(overview.stdout);
+    const unknown = await lab.run("kubectl frobnicate --help");
+    expect(unknown).toMatchObject({ exitCode: 1, stderr: 'error: unknown command "frobnicate" for "kubectl"\nRun \'kubectl --help\' for the commands the lab shell has.\n' });
+    const inPod = await lab.run("kubectl exec deploy/sleep -- curl -h");
+    expect(inPod.stderr).toContain("curl: no URL specified");
+    const istioctl = await lab.run("istioctl pc --help");
+    expect(istioctl.stdout).toMatch(/^Show the Envoy configuration a proxy holds/);
+    expect(istioctl.stdout).toContain("istioctl pc routes deploy/productpage-v1 --name 9080 -o json");
+    expect((await lab.run("istioctl analyze --help")).stdout).toContain("exit code 79");
+  });
+
   it("get pods prints kubectl's table with READY, STATUS and AGE", async () => {
     const result = await lab.run("kubectl get pods");
     expect(result.exitCode).toBe(0);

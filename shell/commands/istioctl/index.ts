@@ -5,6 +5,7 @@ import { ISTIO_PROXY_VERSION } from "@/cluster/embedded/mesh/pilot/generator";
 import { ApiStatusError } from "../../kube/client";
 import { describeError, Output, readShellFile, UsageProblem, type CommandResult, type Invocation } from "../../context";
 import { flagValue, flagValues, parseFlags, type FlagSpec, type ParsedFlags } from "../flags";
+import { asksForHelp, helpOutput } from "../help";
 import { resolvePod } from "../kubectl/common";
 import { clustersOutput, endpointsOutput, istioTable, listenersOutput, parseClustersAdmin, routesOutput } from "./proxy-config";
 
@@ -165,6 +166,7 @@ async function version(invocation: Invocation, out: Output): Promise<void> {
 
 /** Runs `istioctl ARGS…` in the shell. */
 export async function runIstioctl(invocation: Invocation, args: string[]): Promise<CommandResult> {
+  if (asksForHelp(args)) return helpOutput("istioctl", args).result();
   const out = new Output();
   try {
     const flags = parseFlags(args, ISTIOCTL_FLAGS);
@@ -185,8 +187,7 @@ export async function runIstioctl(invocation: Invocation, args: string[]): Promi
         await version(invocation, out);
         break;
       case undefined:
-        out.print("Istio configuration command line utility.\n\nCommands available in the lab shell:\n  proxy-config (pc), proxy-status (ps), analyze, version");
-        break;
+        return helpOutput("istioctl", []).result();
       default:
         throw new UsageProblem(`unknown command "${command}" for "istioctl"`);
     }

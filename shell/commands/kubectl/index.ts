@@ -5,6 +5,7 @@ import type { KubeClient } from "../../kube/client";
 import { alignColumns } from "../../kube/print";
 import { describeError, Output, UsageProblem, type CommandResult, type Invocation } from "../../context";
 import { flagValue, parseFlags, type ParsedFlags } from "../flags";
+import { asksForHelp, helpOutput } from "../help";
 import { KUBECTL_FLAGS, namespaceOf, parseTargets } from "./common";
 import { kubectlDescribe } from "./describe";
 import { kubectlGet } from "./get";
@@ -168,11 +169,8 @@ async function dispatch(invocation: Invocation, args: string[]): Promise<Output>
       return config(invocation, flags, positionals);
     case "api-resources":
       return apiResources(kube);
-    case undefined: {
-      const out = new Output();
-      out.print("kubectl controls the Kubernetes cluster manager.\n\nCommands available in the lab shell:\n  get, describe, apply, create, delete, patch, label, annotate, scale, exec, logs, port-forward, wait, rollout, version, config, api-resources");
-      return out;
-    }
+    case undefined:
+      return helpOutput("kubectl", []);
     default:
       throw new UsageProblem(`unknown command "${subcommand}" for "kubectl"`);
   }
@@ -180,6 +178,7 @@ async function dispatch(invocation: Invocation, args: string[]): Promise<Output>
 
 /** Runs `kubectl ARGS…` in the shell. */
 export async function runKubectl(invocation: Invocation, args: string[]): Promise<CommandResult> {
+  if (asksForHelp(args)) return helpOutput("kubectl", args).result();
   try {
     return (await dispatch(invocation, args)).result();
   } catch (error) {
