@@ -2,6 +2,7 @@
 // some black stars at 80/20, the 3 s ratings delay in `time`, Code 200 and Code 503 from fortio under the circuit
 // breaker, port-forwarded requests to localhost, and the cleanup lines.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { reviewsCircuitBreaker } from "../support/bookinfo-networking";
 import { applyHeredoc, fixture, realSeconds, startShellLab, type ShellLab } from "./support";
 
 const STAR_LOOP = `for i in $(seq 1 10); do curl -s http://productpage:9080/productpage | grep -o "glyphicon-star" | wc -l; done`;
@@ -41,24 +42,6 @@ spec:
     - destination:
         host: ratings
         subset: v1`;
-
-const REVIEWS_CB = `apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: reviews-cb
-spec:
-  host: reviews
-  trafficPolicy:
-    connectionPool:
-      http:
-        http1MaxPendingRequests: 1
-        http2MaxRequests: 1
-        maxRequestsPerConnection: 1
-    outlierDetection:
-      consecutive5xxErrors: 1
-      interval: 1s
-      baseEjectionTime: 30s
-      maxEjectionPercent: 100`;
 
 function reviewsTo(subset: string): string {
   return `apiVersion: networking.istio.io/v1
@@ -134,7 +117,7 @@ describe("seed lab in the lab shell", () => {
 
   it("circuit breaker: fortio load from the fortio pod prints Code 200 and Code 503 lines; the caller's sidecar counts the overflow", async () => {
     await lab.run("kubectl delete vs ratings");
-    expect((await lab.run(applyHeredoc(REVIEWS_CB))).stdout).toBe("destinationrule.networking.istio.io/reviews-cb created\n");
+    expect((await lab.run(applyHeredoc(reviewsCircuitBreaker))).stdout).toBe("destinationrule.networking.istio.io/reviews-cb created\n");
     await lab.settle();
     const load = await lab.run(
       `FORTIO_POD=$(kubectl get pod -l app=fortio -o jsonpath='{.items[0].metadata.name}')\nkubectl exec "$FORTIO_POD" -c fortio -- fortio load -c 3 -qps 0 -n 30 -loglevel Warning http://reviews:9080/reviews/1`,

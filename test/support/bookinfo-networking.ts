@@ -134,6 +134,26 @@ spec:
           number: 9080
 `;
 
+/** The seed lab's circuit breaker: a DestinationRule with tiny connection-pool limits and eager outlier detection. */
+export const reviewsCircuitBreaker = `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews-cb
+spec:
+  host: reviews
+  trafficPolicy:
+    connectionPool:
+      http:
+        http1MaxPendingRequests: 1
+        http2MaxRequests: 1
+        maxRequestsPerConnection: 1
+    outlierDetection:
+      consecutive5xxErrors: 1
+      interval: 1s
+      baseEjectionTime: 30s
+      maxEjectionPercent: 100
+`;
+
 /** A DestinationRule `reviews` with the given version subsets (compact YAML). */
 export function reviewsSubsets(...versions: string[]): string {
   return `apiVersion: networking.istio.io/v1

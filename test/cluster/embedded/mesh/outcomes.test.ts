@@ -1,5 +1,6 @@
 // Every documented Bookinfo/Istio outcome (ground truth §2.6 and §6) reproduced on the embedded mesh, in virtual time.
 import { describe, expect, it } from "vitest";
+import { reviewsCircuitBreaker } from "../../../support/bookinfo-networking";
 import { bookinfo, destinationRuleAll, filledStars, productPage, ratingsFault, reviewsAll, reviewsTestV2, virtualServiceAllV1 } from "./dataplane/fixtures";
 
 const REVIEWS_UNAVAILABLE = "Sorry, product reviews are currently unavailable for this book.";
@@ -161,29 +162,10 @@ describe("request timeouts", () => {
 });
 
 describe("circuit breaking", () => {
-  const reviewsCb = `apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: reviews-cb
-spec:
-  host: reviews
-  trafficPolicy:
-    connectionPool:
-      http:
-        http1MaxPendingRequests: 1
-        http2MaxRequests: 1
-        maxRequestsPerConnection: 1
-    outlierDetection:
-      consecutive5xxErrors: 1
-      interval: 1s
-      baseEjectionTime: 30s
-      maxEjectionPercent: 100
-`;
-
   it("fortio -c 3 -qps 0 -n 30 against reviews: both Code 200 and Code 503 lines, 503s flagged UO, overflow counters rising", async () => {
     const test = bookinfo();
     test.apply(destinationRuleAll);
-    test.apply(reviewsCb);
+    test.apply(reviewsCircuitBreaker);
     const run = await test.mesh.exec(test.fortio, "fortio", ["/usr/bin/fortio", "load", "-c", "3", "-qps", "0", "-n", "30", "-loglevel", "Warning", "http://reviews:9080/reviews/1"]);
     expect(run.exitCode).toBe(0);
     expect(run.stderr).toContain("Starting at max qps with 3 thread(s) [gomax 2] for exactly 30 calls (10 per thread + 0)");

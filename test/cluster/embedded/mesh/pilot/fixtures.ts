@@ -8,7 +8,7 @@ import type { KubeObject } from "@/cluster/embedded/objects";
 import { findResourceByKind, resourceId } from "@/cluster/embedded/resources";
 import type { ObjectInput } from "@/cluster/embedded/store";
 import { prepareObject } from "@/cluster/embedded/controllers";
-import { bookinfoGateway, destinationRuleAll, reviewsTestV2 } from "../../../../support/bookinfo-networking";
+import { bookinfoGateway, destinationRuleAll, reviewsCircuitBreaker, reviewsTestV2 } from "../../../../support/bookinfo-networking";
 export { bookinfoGateway, destinationRuleAll, reviewsTestV2 };
 
 /** Timers that only fire when the test advances time. */
@@ -127,7 +127,6 @@ export function cluster(config: ProxyConfig, name: string): Cluster {
   return found;
 }
 
-
 export const virtualServiceAllV1 = ["productpage", "reviews", "ratings", "details"]
   .map(
     (name) => `
@@ -167,7 +166,6 @@ spec:
       weight: 20
 `;
 
-
 export function ratingsDelay(fixedDelay: string): string {
   return `
 apiVersion: networking.istio.io/v1
@@ -190,23 +188,5 @@ spec:
 `;
 }
 
-export const reviewsCircuitBreaker = `
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: reviews-cb
-spec:
-  host: reviews
-  trafficPolicy:
-    connectionPool:
-      http:
-        http1MaxPendingRequests: 1
-        http2MaxRequests: 1
-        maxRequestsPerConnection: 1
-    outlierDetection:
-      consecutive5xxErrors: 1
-      interval: 1s
-      baseEjectionTime: 30s
-      maxEjectionPercent: 100
-`;
+export { reviewsCircuitBreaker };
 
