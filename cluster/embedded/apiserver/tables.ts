@@ -47,6 +47,15 @@ function column(name: string, type: ColumnDefinition["type"], description: strin
   return { name, type, format, description, priority };
 }
 
+/** The wide columns of a pod-template owner (Deployment, ReplicaSet): containers, images and its selector. */
+function podTemplateColumns(selectorDescription: string): ColumnDefinition[] {
+  return [
+    column("Containers", "string", "Names of each container in the template.", 1),
+    column("Images", "string", "Images referenced by each container in the template.", 1),
+    column("Selector", "string", selectorDescription, 1),
+  ];
+}
+
 const nameColumn = column("Name", "string", "Name must be unique within a namespace.", 0, "name");
 const ageColumn = column("Age", "string", "CreationTimestamp is a timestamp representing the server time when this object was created.");
 
@@ -117,6 +126,12 @@ function containerNames(podSpec: Json | undefined): string {
 
 function containerImages(podSpec: Json | undefined): string {
   return isPlainObject(podSpec) ? objects(podSpec.containers).map((container) => String(container.image)).join(",") : "";
+}
+
+/** The cells under `podTemplateColumns`. */
+function podTemplateCells(obj: KubeObject): Cell[] {
+  const template = templateSpec(obj);
+  return [containerNames(template), containerImages(template), selectorText(section(obj, "spec").selector)];
 }
 
 function templateSpec(obj: KubeObject): Json | undefined {
@@ -206,9 +221,7 @@ const tables: Record<ResourceId, TableSpec> = {
       column("Up-to-date", "integer", "Total number of non-terminated pods targeted by this deployment that have the desired template spec."),
       column("Available", "integer", "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment."),
       ageColumn,
-      column("Containers", "string", "Names of each container in the template.", 1),
-      column("Images", "string", "Images referenced by each container in the template.", 1),
-      column("Selector", "string", "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.", 1),
+      ...podTemplateColumns("Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment."),
     ],
     cells: (obj, nowMs) => {
       const spec = section(obj, "spec");
@@ -220,9 +233,7 @@ const tables: Record<ResourceId, TableSpec> = {
         Number(status.updatedReplicas ?? 0),
         Number(status.availableReplicas ?? 0),
         age(obj, nowMs),
-        containerNames(templateSpec(obj)),
-        containerImages(templateSpec(obj)),
-        selectorText(spec.selector),
+        ...podTemplateCells(obj),
       ];
     },
   },
@@ -233,9 +244,7 @@ const tables: Record<ResourceId, TableSpec> = {
       column("Current", "integer", "Replicas is the most recently observed number of replicas."),
       column("Ready", "integer", "The number of ready replicas for this replica set."),
       ageColumn,
-      column("Containers", "string", "Names of each container in the template.", 1),
-      column("Images", "string", "Images referenced by each container in the template.", 1),
-      column("Selector", "string", "Selector is a label query over pods that should match the replica count.", 1),
+      ...podTemplateColumns("Selector is a label query over pods that should match the replica count."),
     ],
     cells: (obj, nowMs) => {
       const spec = section(obj, "spec");
@@ -246,9 +255,7 @@ const tables: Record<ResourceId, TableSpec> = {
         Number(status.replicas ?? 0),
         Number(status.readyReplicas ?? 0),
         age(obj, nowMs),
-        containerNames(templateSpec(obj)),
-        containerImages(templateSpec(obj)),
-        selectorText(spec.selector),
+        ...podTemplateCells(obj),
       ];
     },
   },
