@@ -14,7 +14,7 @@ const KUBECTL_HELP: Record<string, CommandHelp> = {
   get: {
     summary: "List resources, or show one.",
     usage: "kubectl get TYPE[,TYPE…] [NAME…] [-n NS | -A] [-l SELECTOR] [-o wide|yaml|json|name|jsonpath=…|custom-columns=…]",
-    flags: ["-n, --namespace", "-A, --all-namespaces", "-l, --selector", "--field-selector", "-o, --output", "-L, --label-columns", "--show-labels", "--no-headers"],
+    flags: ["-n, --namespace", "-A, --all-namespaces", "-l, --selector", "--field-selector", "-o, --output", "-L, --label-columns", "--show-labels", "--no-headers", "--sort-by"],
     examples: ["kubectl get vs,dr,gw", "kubectl get pods -l app=reviews -o wide", "kubectl get vs reviews -o yaml"],
   },
   describe: {

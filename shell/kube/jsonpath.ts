@@ -244,3 +244,12 @@ export function renderJsonPath(template: string, value: unknown): string {
   const nodes = parseTemplate(template);
   return render(nodes, value);
 }
+
+/** The raw values one JSONPath expression (`.a.b` or `{.a.b}`) selects in an object, for sorting by a field. */
+export function jsonPathValues(expression: string, value: unknown): unknown[] {
+  const trimmed = expression.trim();
+  const nodes = parseTemplate(trimmed.startsWith("{") ? trimmed : `{${trimmed}}`);
+  const [node] = nodes;
+  if (nodes.length !== 1 || node?.type !== "path") throw new JsonPathError(`error: invalid sort-by expression "${expression}": give one field path such as .metadata.name`);
+  return evaluate([value], node.segments);
+}

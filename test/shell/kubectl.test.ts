@@ -45,6 +45,20 @@ describe("kubectl in the lab shell", () => {
     expect((await lab.run("istioctl analyze --help")).stdout).toContain("exit code 79");
   });
 
+  it("get --sort-by orders rows by a field, numbers numerically, and names a path no object has", async () => {
+    const byPort = await lab.run("kubectl get svc --sort-by=.spec.ports[0].port --no-headers -o custom-columns=NAME:.metadata.name,PORT:.spec.ports[0].port");
+    const ports = byPort.stdout.trim().split("\n").map((line) => Number(line.trim().split(/\s+/)[1]));
+    expect(ports.length).toBeGreaterThan(3);
+    expect(ports).toEqual([...ports].sort((a, b) => a - b));
+    expect(ports.indexOf(80)).toBeLessThan(ports.indexOf(443));
+    const table = await lab.run("kubectl get svc --sort-by='{.spec.ports[0].port}'");
+    const names = table.stdout.trim().split("\n").slice(1).map((line) => line.split(/\s+/)[0]);
+    expect(names.indexOf("sleep")).toBeLessThan(names.indexOf("kubernetes"));
+    expect(names.indexOf("kubernetes")).toBeLessThan(names.indexOf("productpage"));
+    const missing = await lab.run("kubectl get pods --sort-by=.spec.nothing");
+    expect(missing).toMatchObject({ exitCode: 1, stderr: 'error: couldn\'t find any field with path "{.spec.nothing}" in the list of objects\n' });
+  });
+
   it("get pods prints kubectl's table with READY, STATUS and AGE", async () => {
     const result = await lab.run("kubectl get pods");
     expect(result.exitCode).toBe(0);

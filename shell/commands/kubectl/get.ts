@@ -1,7 +1,7 @@
-// `kubectl get`: server-side Tables (with -o wide, -A, -l, --show-labels, -L, --no-headers), `-o name`,
+// `kubectl get`: server-side Tables (with -o wide, -A, -l, --show-labels, -L, --no-headers, --sort-by), `-o name`,
 // `-o yaml|json`, `-o jsonpath=…`, `-o custom-columns=…`; errors and "No resources found" as kubectl prints them.
 import { ApiStatusError, qualifiedSingular, type ApiResource, type KubeClient } from "../../kube/client";
-import { JsonPathError, renderJsonPath } from "../../kube/jsonpath";
+import { JsonPathError, jsonPathValues, renderJsonPath } from "../../kube/jsonpath";
 import { alignColumns, formatTable, listOf, toKubectlJson, toKubectlYaml, type ApiTable } from "../../kube/print";
 import { describeError, Output, UsageProblem, type Invocation } from "../../context";
 import { flagValue, flagValues, type ParsedFlags } from "../flags";
@@ -97,6 +97,20 @@ function renderObjects(objects: KubeObject[], mode: OutputMode, single: boolean,
 }
 
 /** `kubectl get`. */
+/** Orders by the value at a JSONPath (`--sort-by`): numbers numerically, everything else as text; missing values first. */
+function sortedBy<T>(expression: string, items: readonly T[], objectOf: (item: T) => unknown): T[] {
+  const keyed = items.map((item) => ({ item, value: jsonPathValues(expression, objectOf(item))[0] }));
+  if (keyed.length > 0 && keyed.every((entry) => entry.value === undefined)) {
+    throw new UsageProblem(`couldn't find any field with path "${expression.trim().startsWith("{") ? expression.trim() : `{${expression.trim()}}`}" in the list of objects`);
+  }
+  const rank = (value: unknown): [number, number | string] =>
+    value === undefined || value === null ? [0, ""] : typeof value === "number" ? [1, value] : [2, typeof value === "string" ? value : JSON.stringify(value)];
+  return keyed
+    .map((entry, index) => ({ ...entry, index, key: rank(entry.value) }))
+    .sort((a, b) => a.key[0] - b.key[0] || (a.key[1] < b.key[1] ? -1 : a.key[1] > b.key[1] ? 1 : a.index - b.index))
+    .map((entry) => entry.item);
+}
+
 export async function kubectlGet(invocation: Invocation, flags: ParsedFlags, positionals: string[]): Promise<Output> {
   const out = new Output();
   const kube: KubeClient = invocation.session.backend.kube;
@@ -108,6 +122,7 @@ export async function kubectlGet(invocation: Invocation, flags: ParsedFlags, pos
   const namespace = namespaceOf(invocation, flags);
   const selector = flagValue(flags, "selector");
   const fieldSelector = flagValue(flags, "field-selector");
+  const sortBy = flagValue(flags, "sort-by");
   const targets: Target[] = await parseTargets(kube, positionals);
   const multipleTypes = targets.length > 1 || positionals[0]?.split(",").includes("all") === true;
   const byName = targets.some((target) => target.names.length > 0);
@@ -122,7 +137,7 @@ export async function kubectlGet(invocation: Invocation, flags: ParsedFlags, pos
       for (const name of target.names) {
         try {
           if (mode.kind === "table") {
-            const table = await kube.request<ApiTable>(kube.path(target.resource, ns ?? namespace, name), { accept: TABLE_ACCEPT });
+            const table = await kube.request<ApiTable>(kube.path(target.resource, ns ?? namespace, name), { accept: TABLE_ACCEPT, query: sortBy ? { includeObject: "Object" } : {} });
             tables.push({ resource: target.resource, table });
           } else {
             const obj = await kube.request<KubeObject>(kube.path(target.resource, target.resource.namespaced ? namespace : undefined, name));
@@ -137,7 +152,7 @@ export async function kubectlGet(invocation: Invocation, flags: ParsedFlags, pos
       continue;
     }
     if (mode.kind === "table") {
-      const table = await kube.request<ApiTable>(kube.path(target.resource, ns), { accept: TABLE_ACCEPT, query: { ...query, includeObject: "Metadata" } });
+      const table = await kube.request<ApiTable>(kube.path(target.resource, ns), { accept: TABLE_ACCEPT, query: { ...query, includeObject: sortBy ? "Object" : "Metadata" } });
       tables.push({ resource: target.resource, table });
     } else {
       const list = await kube.request<{ items?: KubeObject[] }>(kube.path(target.resource, ns), { query });
@@ -154,6 +169,7 @@ export async function kubectlGet(invocation: Invocation, flags: ParsedFlags, pos
       if (previous) previous.table = { ...previous.table, rows: [...(previous.table.rows ?? []), ...(entry.table.rows ?? [])] };
       else merged.push({ ...entry });
     }
+    if (sortBy) for (const entry of merged) entry.table = { ...entry.table, rows: sortedBy(sortBy, entry.table.rows ?? [], (row) => row.object) };
     merged.forEach(({ resource, table }, index) => {
       if (index > 0) out.write("\n");
       out.write(
@@ -171,6 +187,7 @@ export async function kubectlGet(invocation: Invocation, flags: ParsedFlags, pos
     return out;
   }
 
+  if (sortBy) objects.splice(0, objects.length, ...sortedBy(sortBy, objects, (obj) => obj));
   if (mode.kind === "name") {
     for (const obj of objects) {
       const resource = targets.find((target) => target.resource.kind === obj.kind)?.resource;
