@@ -1,25 +1,8 @@
 // istioctl in the lab shell: proxy-config tables and JSON for the seed lab's 80/20 route and DestinationRule
 // subsets, endpoints with outlier status, proxy-status SYNCED/STALE around a change, and analyze (exit 79 on errors).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { reviews8020 } from "../support/bookinfo-networking";
 import { applyHeredoc, fixture, startShellLab, type ShellLab } from "./support";
-
-const CANARY_80_20 = `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: reviews
-spec:
-  hosts:
-  - reviews
-  http:
-  - route:
-    - destination:
-        host: reviews
-        subset: v1
-      weight: 80
-    - destination:
-        host: reviews
-        subset: v2
-      weight: 20`;
 
 const UNDEFINED_SUBSET = `apiVersion: networking.istio.io/v1
 kind: VirtualService
@@ -40,7 +23,7 @@ describe("istioctl in the lab shell", () => {
   beforeAll(async () => {
     lab = await startShellLab();
     await lab.run(applyHeredoc(fixture("destination-rule-all.yaml")));
-    await lab.run(applyHeredoc(CANARY_80_20));
+    await lab.run(applyHeredoc(reviews8020));
     await lab.settle();
   });
   afterAll(() => lab.close());

@@ -2,28 +2,10 @@
 // some black stars at 80/20, the 3 s ratings delay in `time`, Code 200 and Code 503 from fortio under the circuit
 // breaker, port-forwarded requests to localhost, and the cleanup lines.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { reviewsCircuitBreaker } from "../support/bookinfo-networking";
+import { reviews8020, reviewsCircuitBreaker } from "../support/bookinfo-networking";
 import { applyHeredoc, fixture, realSeconds, startShellLab, type ShellLab } from "./support";
 
 const STAR_LOOP = `for i in $(seq 1 10); do curl -s http://productpage:9080/productpage | grep -o "glyphicon-star" | wc -l; done`;
-
-const CANARY_80_20 = `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: reviews
-spec:
-  hosts:
-  - reviews
-  http:
-  - route:
-    - destination:
-        host: reviews
-        subset: v1
-      weight: 80
-    - destination:
-        host: reviews
-        subset: v2
-      weight: 20`;
 
 const RATINGS_DELAY_3S = `apiVersion: networking.istio.io/v1
 kind: VirtualService
@@ -78,7 +60,7 @@ describe("seed lab in the lab shell", () => {
   });
 
   it("canary 80/20: over 20 requests some pages show the nine black stars of v2, most show none", async () => {
-    const applied = await lab.run(applyHeredoc(CANARY_80_20));
+    const applied = await lab.run(applyHeredoc(reviews8020));
     expect(applied.stdout).toBe("virtualservice.networking.istio.io/reviews configured\n");
     await lab.settle();
     const loop = await lab.run(STAR_LOOP.replace("seq 1 10", "seq 1 20"));

@@ -134,6 +134,26 @@ spec:
           number: 9080
 `;
 
+/** virtual-service-reviews-80-20.yaml: reviews split 80/20 between subsets v1 and v2. */
+export const reviews8020 = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+spec:
+  hosts:
+  - reviews
+  http:
+  - route:
+    - destination:
+        host: reviews
+        subset: v1
+      weight: 80
+    - destination:
+        host: reviews
+        subset: v2
+      weight: 20
+`;
+
 /** The seed lab's circuit breaker: a DestinationRule with tiny connection-pool limits and eager outlier detection. */
 export const reviewsCircuitBreaker = `apiVersion: networking.istio.io/v1
 kind: DestinationRule

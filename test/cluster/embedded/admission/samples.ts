@@ -1,8 +1,8 @@
 // Valid manifests (Bookinfo samples, the seed lab's circuit breaker, security policies, core kinds) used by the admission tests.
 import { parseAllDocuments } from "yaml";
 import type { AdmissionObject } from "@/cluster/embedded/admission/index";
-import { bookinfoGateway, destinationRuleAll } from "../../../support/bookinfo-networking";
-export { bookinfoGateway, destinationRuleAll };
+import { bookinfoGateway, destinationRuleAll, reviews8020 } from "../../../support/bookinfo-networking";
+export { bookinfoGateway, destinationRuleAll, reviews8020 };
 
 /** Parses a multi-document YAML manifest into objects. */
 export function manifests(text: string): AdmissionObject[] {
@@ -66,26 +66,6 @@ spec:
     - destination:
         host: details
         subset: v1
-`;
-
-export const reviews8020 = `
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: reviews
-spec:
-  hosts:
-    - reviews
-  http:
-  - route:
-    - destination:
-        host: reviews
-        subset: v1
-      weight: 80
-    - destination:
-        host: reviews
-        subset: v2
-      weight: 20
 `;
 
 export const ratingsTestDelay = `
@@ -164,7 +144,6 @@ spec:
         host: ratings
         subset: v1
 `;
-
 
 export const reviewsCircuitBreaker = `
 apiVersion: networking.istio.io/v1

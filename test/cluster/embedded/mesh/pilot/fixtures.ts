@@ -8,7 +8,7 @@ import type { KubeObject } from "@/cluster/embedded/objects";
 import { findResourceByKind, resourceId } from "@/cluster/embedded/resources";
 import type { ObjectInput } from "@/cluster/embedded/store";
 import { prepareObject } from "@/cluster/embedded/controllers";
-import { bookinfoGateway, destinationRuleAll, reviewsCircuitBreaker, reviewsTestV2 } from "../../../../support/bookinfo-networking";
+import { bookinfoGateway, destinationRuleAll, reviews8020, reviewsCircuitBreaker, reviewsTestV2 } from "../../../../support/bookinfo-networking";
 export { bookinfoGateway, destinationRuleAll, reviewsTestV2 };
 
 /** Timers that only fire when the test advances time. */
@@ -146,25 +146,7 @@ spec:
   )
   .join("---\n");
 
-export const reviews8020 = `
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: reviews
-spec:
-  hosts:
-  - reviews
-  http:
-  - route:
-    - destination:
-        host: reviews
-        subset: v1
-      weight: 80
-    - destination:
-        host: reviews
-        subset: v2
-      weight: 20
-`;
+export { reviews8020 };
 
 export function ratingsDelay(fixedDelay: string): string {
   return `
